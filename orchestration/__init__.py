@@ -1,0 +1,1 @@
+"""customer-pyramid: raw sales → DuckDB → dbt → a validated customer pyramid."""

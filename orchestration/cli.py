@@ -1,0 +1,141 @@
+"""The `pyramid` command line: run, generate, report (validate arrives with the validation suites)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from orchestration.dbt_runner import DbtBuildError
+from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
+from orchestration.loading import InputError
+from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+from orchestration.pipeline import build_pyramid
+from orchestration.report import format_pyramid, read_pyramid
+from orchestration.settings import TARGETS, PyramidSettings, SettingsError, parse_tier_shares
+from orchestration.warehouse import WarehouseBusyError, published_path
+
+EXIT_BAD_INPUT = 2
+EXIT_BUILD_FAILED = 1
+
+warehouse_option = click.option(
+    "--warehouse",
+    "warehouse_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_WAREHOUSE_DIR,
+    show_default=True,
+    help="Folder of the DuckDB file (pyramid.duckdb) that BI tools read.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Build, check and show the customer pyramid."""
+
+
+@main.command()
+@click.option(
+    "--input",
+    "input_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEMO_INPUT_DIR,
+    show_default=True,
+    help="Folder with sales.csv|parquet and optional customers.* and market.*.",
+)
+@click.option(
+    "--as-of",
+    "as_of_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date the pyramid is computed for (YYYY-MM-DD). Default: the latest order_date in the sales.",
+)
+@click.option("--window-days", type=int, default=365, show_default=True, help="Activity window in days.")
+@warehouse_option
+@click.option("--target", type=click.Choice(TARGETS), default="duckdb", show_default=True, help="dbt target.")
+@click.option(
+    "--market-population",
+    type=int,
+    default=None,
+    help="Size of the whole addressable market; without it the `rest` level is unknown.",
+)
+@click.option(
+    "--tier-shares",
+    default="1,4,15,80",
+    show_default=True,
+    help="Percent of active customers in top,big,medium,small; must sum to 100.",
+)
+@click.option(
+    "--keep-duplicates",
+    is_flag=True,
+    help="Keep sales lines repeated with the same order_id and all other columns equal.",
+)
+@click.option("--quiet", is_flag=True, help="Do not echo dbt's output.")
+def run(
+    input_dir: Path,
+    as_of_date: dt.datetime | None,
+    window_days: int,
+    warehouse_dir: Path,
+    target: str,
+    market_population: int | None,
+    tier_shares: str,
+    keep_duplicates: bool,
+    quiet: bool,
+) -> None:
+    """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
+    try:
+        settings = PyramidSettings(
+            input_dir=input_dir,
+            warehouse_dir=warehouse_dir,
+            as_of_date=as_of_date.date() if as_of_date else None,
+            window_days=window_days,
+            market_population=market_population,
+            tier_shares=parse_tier_shares(tier_shares),
+            keep_duplicates=keep_duplicates,
+            target=target,
+        )
+        result = build_pyramid(settings, echo=not quiet)
+    except (SettingsError, InputError) as error:
+        _fail(str(error), EXIT_BAD_INPUT, warehouse_dir)
+    except (DbtBuildError, WarehouseBusyError) as error:
+        _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
+    click.echo("")
+    click.echo(format_pyramid(*read_pyramid(result.warehouse)))
+    click.echo("")
+    click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
+    click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
+
+
+@main.command()
+@warehouse_option
+def report(warehouse_dir: Path) -> None:
+    """Print the published pyramid."""
+    try:
+        click.echo(format_pyramid(*read_pyramid(published_path(warehouse_dir))))
+    except FileNotFoundError as error:
+        _fail(str(error), EXIT_BUILD_FAILED, None)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEMO_INPUT_DIR,
+    show_default=True,
+    help="Folder to write sales.csv, customers.csv and market.csv into.",
+)
+@click.option("--customers", type=int, default=DEMO_CUSTOMERS, show_default=True)
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
+def generate(out_dir: Path, customers: int, seed: int) -> None:
+    """Write deterministic demo data (the same seed gives the same bytes)."""
+    files = generate_demo(out_dir, customers=customers, seed=seed)
+    click.echo(f"Wrote {files.sales_rows:,} sales lines to {files.sales}, {files.customers}, {files.market}")
+
+
+def _fail(message: str, code: int, warehouse_dir: Path | None) -> None:
+    click.echo(f"error: {message}", err=True)
+    if warehouse_dir is not None and published_path(warehouse_dir).exists():
+        click.echo(f"The published warehouse is unchanged: {published_path(warehouse_dir)}", err=True)
+    sys.exit(code)

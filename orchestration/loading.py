@@ -1,0 +1,274 @@
+"""Land the raw input files in the warehouse's `raw` schema, refusing bad input with a precise message.
+
+Every column is landed as text exactly as in the file (staging models cast it), but only after checking what
+the casts will need: required columns exist, ids are present, dates and numbers parse, no duplicate lines or
+keys. The error names the file, the column and the first offending row, so nothing fails deep inside dbt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.paths import RAW_SCHEMA
+
+
+class InputError(ValueError):
+    """Raw input that cannot be used; the message names the file, column and row."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ("customer_id",)
+    unique_key: str | None = None
+    is_required_input: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+SALES = InputSpec(
+    name="sales",
+    required=("customer_id", "order_date", "amount"),
+    optional=("order_id", "quantity", "product_id", "status"),
+    dates=("order_date",),
+    numbers=("amount", "quantity"),
+    is_required_input=True,
+)
+CUSTOMERS = InputSpec(
+    name="customers",
+    required=("customer_id",),
+    optional=("signup_date", "country", "segment", "channel"),
+    dates=("signup_date",),
+    unique_key="customer_id",
+)
+MARKET = InputSpec(
+    name="market",
+    required=("customer_id",),
+    optional=("country", "segment"),
+    unique_key="customer_id",
+)
+INPUTS = (SALES, CUSTOMERS, MARKET)
+
+# What the staging models cast to; a value the cast would reject is refused here first.
+_NUMBER_TYPE = "decimal(18, 3)"
+_AMOUNT_TYPE = "decimal(18, 2)"
+
+
+@dataclass(frozen=True)
+class LoadedInput:
+    name: str
+    path: Path | None
+    rows: int
+
+
+def find_input_file(input_dir: Path, name: str) -> Path | None:
+    """DIR/name.csv or DIR/name.parquet; None when neither exists."""
+    candidates = [input_dir / f"{name}.{ext}" for ext in ("csv", "parquet")]
+    found = [path for path in candidates if path.is_file()]
+    if len(found) > 1:
+        raise InputError(f"{input_dir}: both {name}.csv and {name}.parquet exist; keep one of them")
+    return found[0] if found else None
+
+
+def load_inputs(
+    con: duckdb.DuckDBPyConnection, input_dir: Path, *, keep_duplicates: bool = False
+) -> list[LoadedInput]:
+    """Validate and land every input of `input_dir` in the raw schema of `con`."""
+    if not input_dir.is_dir():
+        raise InputError(f"{input_dir}: input folder does not exist")
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    loaded = []
+    for spec in INPUTS:
+        path = find_input_file(input_dir, spec.name)
+        if path is None:
+            if spec.is_required_input:
+                raise InputError(f"{input_dir}: no {spec.name}.csv or {spec.name}.parquet found")
+            _create_empty(con, spec)
+            loaded.append(LoadedInput(spec.name, None, 0))
+            continue
+        rows = _load_file(con, spec, path, keep_duplicates=keep_duplicates)
+        loaded.append(LoadedInput(spec.name, path, rows))
+    return loaded
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
+    columns = ", ".join(f'"{column}" varchar' for column in spec.columns)
+    con.execute(
+        f"create or replace table {RAW_SCHEMA}.{spec.name} "
+        f"({columns}, _row_number bigint, _source_file varchar)"
+    )
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, keep_duplicates: bool) -> int:
+    staged = f"_landing_{spec.name}"
+    _read_into(con, staged, path)
+    try:
+        file_columns = _column_names(con, staged)
+        _check_columns(spec, path, file_columns)
+        row_count = con.execute(f"select count(*) from {staged}").fetchone()[0]
+        if row_count == 0:
+            raise InputError(f"{path}: the file has a header but no rows")
+        present = {column.lower(): column for column in file_columns}
+        checker = _Checker(con, staged, path)
+        for column in spec.ids:
+            checker.require_id(present[column])
+        for column in spec.dates:
+            if column in present:
+                checker.require_parse(
+                    present[column], "timestamp", "a date (YYYY-MM-DD)", required=column in spec.required
+                )
+        for column in spec.numbers:
+            if column in present:
+                checker.require_parse(
+                    present[column],
+                    _AMOUNT_TYPE if column == "amount" else _NUMBER_TYPE,
+                    "a number (like 1234.50, with no currency sign or thousands separator)",
+                    required=column in spec.required,
+                )
+        if spec.unique_key:
+            checker.require_unique(present[spec.unique_key])
+        if spec is SALES and "order_id" in present and not keep_duplicates:
+            checker.require_no_duplicate_lines([present[c] for c in spec.columns if c in present])
+        _land(con, spec, staged, path, present)
+        return row_count
+    finally:
+        con.execute(f"drop table if exists {staged}")
+
+
+def _read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Read the file into a temporary table whose rowid follows the file's order."""
+    if path.suffix == ".parquet":
+        reader = "read_parquet(?)"
+    else:
+        if path.stat().st_size == 0:
+            raise InputError(f"{path}: the file is empty (no header, no rows)")
+        reader = "read_csv(?, header = true, all_varchar = true, auto_detect = true)"
+    try:
+        con.execute(f"create or replace temp table {table} as select * from {reader}", [str(path)])
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise InputError(f"{path}: cannot be read: {first_line}") from None
+
+
+def _column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in con.execute(f"describe {table}").fetchall()]
+
+
+def _check_columns(spec: InputSpec, path: Path, file_columns: list[str]) -> None:
+    lowered = [column.strip().lower() for column in file_columns]
+    missing = [column for column in spec.required if column not in lowered]
+    if missing:
+        raise InputError(
+            f"{path}: required column {', '.join(missing)} is missing "
+            f"(the file has: {', '.join(file_columns)})"
+        )
+    clashes = {column for column in lowered if lowered.count(column) > 1}
+    if clashes:
+        raise InputError(f"{path}: column {', '.join(sorted(clashes))} appears more than once")
+
+
+class _Checker:
+    """Finds the first row that breaks a rule, and says where it is."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+        self.con = con
+        self.table = table
+        self.path = path
+        self.is_csv = path.suffix != ".parquet"
+
+    def _where(self, row: int) -> str:
+        return f"row {row} (line {row + 1})" if self.is_csv else f"row {row}"
+
+    def _first_offender(self, column: str, condition: str) -> tuple[int, object, int] | None:
+        found = self.con.execute(
+            f'select rowid + 1, cast("{column}" as varchar), count(*) over () '
+            f"from {self.table} where {condition} order by rowid limit 1"
+        ).fetchone()
+        return found
+
+    def require_id(self, column: str) -> None:
+        found = self._first_offender(
+            column, f'"{column}" is null or trim(cast("{column}" as varchar)) = \'\''
+        )
+        if found:
+            row, _, count = found
+            raise InputError(
+                f"{self.path}: column {column}: {self._where(row)} has an empty {column}"
+                f" ({count} row{'s' if count > 1 else ''} in all); every row needs one"
+            )
+
+    def require_parse(self, column: str, sql_type: str, expected: str, *, required: bool) -> None:
+        text = f'trim(cast("{column}" as varchar))'
+        bad_value = f"({text} != '' and try_cast({text} as {sql_type}) is null)"
+        condition = f"({text} is null or {text} = '' or {bad_value})" if required else bad_value
+        found = self._first_offender(column, condition)
+        if found:
+            row, value, count = found
+            shown = "an empty value" if value is None or not value.strip() else f"{value!r}"
+            raise InputError(
+                f"{self.path}: column {column}: {self._where(row)} has {shown}, expected {expected}"
+                f" ({count} bad row{'s' if count > 1 else ''} in all)"
+            )
+
+    def require_unique(self, column: str) -> None:
+        found = self.con.execute(
+            f"select key, rows[1], rows[2], count(*) over () from ("
+            f'  select trim(cast("{column}" as varchar)) as key, list(rowid + 1 order by rowid) as rows'
+            f"  from {self.table} group by key having count(*) > 1"
+            f") order by rows[1] limit 1"
+        ).fetchone()
+        if found:
+            key, first, second, count = found
+            raise InputError(
+                f"{self.path}: column {column}: {key!r} appears more than once, at {self._where(first)}"
+                f" and {self._where(second)} ({count} repeated value{'s' if count > 1 else ''} in all)"
+            )
+
+    def require_no_duplicate_lines(self, columns: list[str]) -> None:
+        """Lines equal in every column, order_id included, are the same line loaded twice."""
+        order_id = next(column for column in columns if column.lower() == "order_id")
+        column_list = ", ".join(f'"{column}"' for column in columns)
+        found = self.con.execute(
+            f"select rows[1], rows[2], order_id, sum(len(rows) - 1) over () from ("
+            f'  select any_value("{order_id}") as order_id, list(rowid + 1 order by rowid) as rows'
+            f"  from {self.table} group by {column_list} having count(*) > 1"
+            f") order by rows[1] limit 1"
+        ).fetchone()
+        if found:
+            first, second, order_id_value, extra = found
+            raise InputError(
+                f"{self.path}: {extra} duplicate line{'s' if extra > 1 else ''} (same order_id and all"
+                f" other columns equal); the first is order_id {order_id_value!r} at"
+                f" {self._where(first)}, repeated at {self._where(second)}. Remove them, or pass"
+                f" --keep-duplicates if they are real repeat lines"
+            )
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection,
+    spec: InputSpec,
+    staged: str,
+    path: Path,
+    present: dict[str, str],
+) -> None:
+    selected = [
+        f'cast("{present[column]}" as varchar) as "{column}"'
+        if column in present
+        else f'cast(null as varchar) as "{column}"'
+        for column in spec.columns
+    ]
+    con.execute(
+        f"create or replace table {RAW_SCHEMA}.{spec.name} as "
+        f"select {', '.join(selected)}, rowid + 1 as _row_number, ? as _source_file "
+        f"from {staged} order by rowid",
+        [str(path)],
+    )

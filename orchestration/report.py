@@ -1,0 +1,72 @@
+"""Read the published pyramid and print it as a plain-text table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from orchestration.paths import MARTS_SCHEMA
+
+
+@dataclass(frozen=True)
+class PyramidLevel:
+    level: str
+    customers: int | None
+    share_of_active: Decimal | None
+    revenue: Decimal | None
+    share_of_revenue: Decimal | None
+
+
+def read_pyramid(duckdb_path: Path) -> tuple[object, list[PyramidLevel]]:
+    """(as_of_date, levels in pyramid order) from the warehouse, opened read-only and closed again."""
+    if not duckdb_path.exists():
+        raise FileNotFoundError(f"{duckdb_path}: no warehouse yet; run `pyramid run` first")
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        rows = con.execute(
+            f"select level, customers, share_of_active, revenue, share_of_revenue, as_of_date "
+            f"from {MARTS_SCHEMA}.pyramid_summary order by level_order"
+        ).fetchall()
+    as_of = rows[0][5] if rows else None
+    return as_of, [PyramidLevel(*row[:5]) for row in rows]
+
+
+def _percent(share: Decimal | None) -> str:
+    if share is None:
+        return ""
+    shown = f"{share * 100:.1f}"
+    return f"{'0.0' if shown == '-0.0' else shown} %"
+
+
+def _money(amount: Decimal | None) -> str:
+    return "" if amount is None else f"{amount:,.2f}"
+
+
+def _count(customers: int | None) -> str:
+    return "unknown" if customers is None else f"{customers:,}"
+
+
+def format_pyramid(as_of: object, levels: list[PyramidLevel]) -> str:
+    header = ("level", "customers", "share of active", "revenue", "share of revenue")
+    body = [
+        (
+            level.level,
+            _count(level.customers),
+            _percent(level.share_of_active),
+            _money(level.revenue),
+            _percent(level.share_of_revenue),
+        )
+        for level in levels
+    ]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([f"Customer pyramid as of {as_of}", line(header), rule, *map(line, body)])

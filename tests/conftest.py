@@ -1,0 +1,111 @@
+"""Helpers that build real pyramids (real DuckDB files, real `dbt build`) from small hand-made inputs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.pipeline import build_pyramid
+from orchestration.settings import PyramidSettings
+from orchestration.warehouse import published_path
+
+SALES_HEADER = ("customer_id", "order_date", "amount")
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@dataclass
+class Pyramid:
+    """A built warehouse, read through short-lived read-only connections."""
+
+    warehouse_dir: Path
+
+    @property
+    def path(self) -> Path:
+        return published_path(self.warehouse_dir)
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def summary(self) -> dict[str, tuple[int | None, Decimal | None]]:
+        """level → (customers, revenue) from marts.pyramid_summary."""
+        rows = self.query("select level, customers, revenue from marts.pyramid_summary order by level_order")
+        return {level: (customers, revenue) for level, customers, revenue in rows}
+
+    def counts(self) -> dict[str, int | None]:
+        return {level: customers for level, (customers, _) in self.summary().items()}
+
+    def tiers(self) -> dict[str, str]:
+        return dict(self.query("select customer_id, tier from marts.customer_tiers"))
+
+    def levels(self) -> dict[str, str]:
+        return dict(self.query("select customer_id, level from marts.customers"))
+
+
+@dataclass
+class Dataset:
+    """Input files in a temporary folder, and a way to build them."""
+
+    root: Path
+
+    @property
+    def input_dir(self) -> Path:
+        return self.root / "input"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.root / "warehouse"
+
+    def sales(self, rows: Iterable[Sequence[object]], header: Sequence[str] = SALES_HEADER) -> Dataset:
+        write_csv(self.input_dir / "sales.csv", header, rows)
+        return self
+
+    def customers(self, rows: Iterable[Sequence[object]], header: Sequence[str] = ("customer_id",)) -> Dataset:
+        write_csv(self.input_dir / "customers.csv", header, rows)
+        return self
+
+    def market(self, rows: Iterable[Sequence[object]], header: Sequence[str] = ("customer_id",)) -> Dataset:
+        write_csv(self.input_dir / "market.csv", header, rows)
+        return self
+
+    def build(self, **settings: object) -> Pyramid:
+        if isinstance(settings.get("as_of_date"), str):
+            settings["as_of_date"] = dt.date.fromisoformat(settings["as_of_date"])
+        build_pyramid(
+            PyramidSettings(input_dir=self.input_dir, warehouse_dir=self.warehouse_dir, **settings),
+            echo=False,
+        )
+        return Pyramid(self.warehouse_dir)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`pyramid run` on this dataset, as a user would call it."""
+        return run_pyramid(
+            "run", "--input", str(self.input_dir), "--warehouse", str(self.warehouse_dir), "--quiet", *args
+        )
+
+
+def run_pyramid(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).with_name("pyramid")), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Dataset:
+    return Dataset(tmp_path)
