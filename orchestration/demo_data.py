@@ -98,7 +98,7 @@ def generate_demo(out_dir: Path, *, customers: int = DEMO_CUSTOMERS, seed: int =
             )
         if not is_guest and draw.uniform() < 0.16:
             continue  # signed up, never bought: a prospect
-        spend_level = min(draw.pareto(1.15), 400.0)
+        spend_level = min(draw.pareto(1.1), 800.0)
         orders_per_year = 1.0 + draw.exponential(3.0) * (1.0 + math.log(spend_level))
         first_order = max(signup, FIRST_DAY) + dt.timedelta(days=int(draw.exponential(60)))
         lifetime_days = draw.exponential(700)

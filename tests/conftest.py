@@ -77,7 +77,9 @@ class Dataset:
         write_csv(self.input_dir / "sales.csv", header, rows)
         return self
 
-    def customers(self, rows: Iterable[Sequence[object]], header: Sequence[str] = ("customer_id",)) -> Dataset:
+    def customers(
+        self, rows: Iterable[Sequence[object]], header: Sequence[str] = ("customer_id",)
+    ) -> Dataset:
         write_csv(self.input_dir / "customers.csv", header, rows)
         return self
 

@@ -30,10 +30,10 @@ def test_window_days_setting(dataset):
 def test_refunds(dataset):
     """Net revenue counts refunds; a refund alone makes nobody active.
 
-    full_refund: +100 −100 in the window → active, revenue 0.
-    over_refund: +30 −80 in the window → active, revenue −50 (ranks last).
-    old_buyer: +70 before the window, −50 in it → inactive, window revenue −50.
-    refund_only: −20 and never a purchase → prospect (a relationship, no purchase).
+    full_refund: +100 -100 in the window → active, revenue 0.
+    over_refund: +30 -80 in the window → active, revenue -50 (ranks last).
+    old_buyer: +70 before the window, -50 in it → inactive, window revenue -50.
+    refund_only: -20 and never a purchase → prospect (a relationship, no purchase).
     buyer: +10 → active.
     """
     pyramid = dataset.sales(
@@ -97,12 +97,10 @@ def test_prospects_suspects_and_rest(dataset):
     sales: a (active), b (inactive), g (active, a guest missing from customers).
     customers: a, b, p1, p2 (no purchase → prospects), late (signs up after the as-of date → not yet known).
     market: a, p1, s1, s2, s3, late → s1, s2, s3 and late are suspects.
-    market_population 100 → rest = 100 − (2 active + 1 inactive + 2 prospects + 4 suspects) = 91.
+    market_population 100 → rest = 100 - (2 active + 1 inactive + 2 prospects + 4 suspects) = 91.
     """
     pyramid = (
-        dataset.sales(
-            [("a", "2025-06-01", "10"), ("b", "2023-06-01", "10"), ("g", "2025-06-02", "5")]
-        )
+        dataset.sales([("a", "2025-06-01", "10"), ("b", "2023-06-01", "10"), ("g", "2025-06-02", "5")])
         .customers(
             [("a", "2020-01-01"), ("b", ""), ("p1", "2021-01-01"), ("p2", ""), ("late", "2026-01-01")],
             header=("customer_id", "signup_date"),
@@ -140,8 +138,9 @@ def test_market_population_smaller_than_known_is_a_clear_error(dataset):
     dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-06-01", "10")]).market([("s1",), ("s2",)])
     result = dataset.cli("--market-population", "3")
     assert result.returncode == 1
-    assert "market_population (3) is smaller than the customers, prospects and suspects already known (4)" in (
-        result.stderr
+    assert (
+        "market_population (3) is smaller than the customers, prospects and suspects already known (4)"
+        in (result.stderr)
     )
 
 

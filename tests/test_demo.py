@@ -1,0 +1,139 @@
+"""The bundled demo: generated deterministically, and its pyramid matches an independent hand computation."""
+
+import csv
+import datetime as dt
+import filecmp
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
+from orchestration.paths import DEMO_INPUT_DIR
+from tests.conftest import Dataset, Pyramid, run_pyramid
+
+FILES = ("sales.csv", "customers.csv", "market.csv")
+
+
+def test_generator_is_deterministic_and_matches_the_bundled_seeds(tmp_path):
+    first = generate_demo(tmp_path / "first")
+    generate_demo(tmp_path / "second")
+    for name in FILES:
+        assert filecmp.cmp(tmp_path / "first" / name, tmp_path / "second" / name, shallow=False)
+        assert filecmp.cmp(tmp_path / "first" / name, DEMO_INPUT_DIR / name, shallow=False), (
+            f"seeds/{name} differs from the generator's output: run `make demo-data`"
+        )
+    assert 15_000 < first.sales_rows < 100_000
+    assert sum((DEMO_INPUT_DIR / name).stat().st_size for name in FILES) < 5_000_000
+
+
+@pytest.fixture(scope="module")
+def demo_pyramid(tmp_path_factory) -> Pyramid:
+    dataset = Dataset(tmp_path_factory.mktemp("demo"))
+    result = run_pyramid(
+        "run",
+        "--warehouse",
+        str(dataset.warehouse_dir),
+        "--market-population",
+        str(DEMO_MARKET_POPULATION),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Customer pyramid as of 2026-10-31" in result.stdout
+    assert f"{dataset.warehouse_dir / 'pyramid.duckdb'}" in result.stdout
+    return Pyramid(dataset.warehouse_dir)
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(Path(DEMO_INPUT_DIR) / name, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _hand_computed_pyramid() -> dict[str, tuple[int, Decimal]]:
+    """The pyramid of the README's rules, in plain Python over the CSV files."""
+    sales = _read("sales.csv")
+    as_of = max(dt.date.fromisoformat(row["order_date"]) for row in sales)
+    window_start = as_of - dt.timedelta(days=364)
+    window_revenue: dict[str, Decimal] = defaultdict(Decimal)
+    purchased, purchased_in_window, seen = set(), set(), set()
+    for row in sales:
+        day, amount, customer = (
+            dt.date.fromisoformat(row["order_date"]),
+            Decimal(row["amount"]),
+            row["customer_id"],
+        )
+        seen.add(customer)
+        if amount > 0:
+            purchased.add(customer)
+        if day >= window_start:
+            window_revenue[customer] += amount
+            if amount > 0:
+                purchased_in_window.add(customer)
+    customers = {row["customer_id"] for row in _read("customers.csv")} | seen
+    market = {row["customer_id"] for row in _read("market.csv")}
+    active = sorted(purchased_in_window, key=lambda c: (-window_revenue[c], c))
+    n = len(active)
+
+    def boundary(share: int) -> int:
+        return int((Decimal(n) * share / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    cuts = {"top": (0, boundary(1)), "big": (boundary(1), boundary(5))}
+    cuts |= {"medium": (boundary(5), boundary(20)), "small": (boundary(20), n)}
+    result = {
+        tier: (end - start, sum((window_revenue[c] for c in active[start:end]), Decimal("0.00")))
+        for tier, (start, end) in cuts.items()
+    }
+    inactive = purchased - purchased_in_window
+    prospects = customers - purchased
+    suspects = market - customers
+    result["inactive"] = (len(inactive), sum((window_revenue[c] for c in inactive), Decimal("0.00")))
+    result["prospect"] = (len(prospects), sum((window_revenue[c] for c in prospects), Decimal("0.00")))
+    result["suspect"] = (len(suspects), Decimal("0.00"))
+    known = n + len(inactive) + len(prospects) + len(suspects)
+    result["rest"] = (DEMO_MARKET_POPULATION - known, Decimal("0.00"))
+    return result
+
+
+def test_demo_pyramid_matches_a_hand_computation(demo_pyramid):
+    """No customer in the demo signs up after its last sale, so signup dates do not change the levels."""
+    assert demo_pyramid.summary() == _hand_computed_pyramid()
+
+
+def test_demo_pyramid_shape(demo_pyramid):
+    """The demo looks like a real business: a steep pyramid where the top 5 % bring over half the revenue."""
+    counts = demo_pyramid.counts()
+    assert sum(counts.values()) == DEMO_MARKET_POPULATION
+    assert all(counts[level] > 0 for level in counts)
+    shares = dict(demo_pyramid.query("select level, share_of_revenue from marts.pyramid_summary"))
+    assert shares["top"] + shares["big"] > Decimal("0.5")
+
+
+def test_report_prints_the_published_pyramid(demo_pyramid):
+    result = run_pyramid("report", "--warehouse", str(demo_pyramid.warehouse_dir))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Customer pyramid as of 2026-10-31"
+    assert [line.split()[0] for line in lines[3:]] == [
+        "top",
+        "big",
+        "medium",
+        "small",
+        "inactive",
+        "prospect",
+        "suspect",
+        "rest",
+    ]
+
+
+def test_marts_are_in_the_documented_schema(demo_pyramid):
+    tables = demo_pyramid.query(
+        "select table_schema, table_name, table_type from information_schema.tables "
+        "where table_schema = 'marts' order by table_name"
+    )
+    assert tables == [
+        ("marts", "customer_activity", "BASE TABLE"),
+        ("marts", "customer_tiers", "BASE TABLE"),
+        ("marts", "customers", "BASE TABLE"),
+        ("marts", "pyramid_summary", "BASE TABLE"),
+    ]
