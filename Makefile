@@ -5,13 +5,14 @@ UV := $(PYTHON) -m uv
 UV_VERSION := 0.13.9
 VENV := .venv
 DEMO_MARKET_POPULATION := 25000
+DOCS_ASSETS := expectations/data_docs_assets
 
-.PHONY: run test lint unit install install-dev uv demo-data clean
+.PHONY: run test lint unit install install-dev uv docs-assets chromium gx-project demo-data clean
 
-run: install ## Build the pyramid from the bundled demo data and print it
+run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
 
-test: install-dev lint unit ## Lint everything and run the whole test suite
+test: install-dev chromium lint unit ## Lint everything and run the whole test suite
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -21,17 +22,34 @@ lint: install-dev
 unit: install-dev
 	$(VENV)/bin/pytest
 
-install: uv
+install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet
 
-install-dev: uv
+install-dev: uv docs-assets
 	$(UV) sync --frozen --quiet
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
+# Scripts and styles for offline Data Docs, pinned in package-lock.json (see orchestration/validation/offline_docs.py).
+docs-assets: $(DOCS_ASSETS)/node_modules/.package-lock.json
+
+$(DOCS_ASSETS)/node_modules/.package-lock.json: $(DOCS_ASSETS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix $(DOCS_ASSETS) --silent; \
+	else echo "note: npm not found; Data Docs will load their styles from the web"; fi
+
+# Headless Chromium renders Data Docs in the tests (Debian's package; installed when running as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "note: install Debian's chromium package for the Data Docs tests"; fi; }
+
+gx-project: install ## Rewrite expectations/gx from orchestration/validation/suites.py
+	$(VENV)/bin/python -m orchestration.validation.gx_project
+
 demo-data: install ## Regenerate seeds/ (deterministic: the same bytes every time)
 	$(VENV)/bin/pyramid generate --out seeds
 
 clean:
-	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache .ruff_cache $(DOCS_ASSETS)/node_modules

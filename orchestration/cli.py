@@ -1,4 +1,4 @@
-"""The `pyramid` command line: run, generate, report (validate arrives with the validation suites)."""
+"""The `pyramid` command line: run, validate, report, generate."""
 
 from __future__ import annotations
 
@@ -15,10 +15,17 @@ from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
 from orchestration.pipeline import build_pyramid
 from orchestration.report import format_pyramid, read_pyramid
 from orchestration.settings import TARGETS, PyramidSettings, SettingsError, parse_tier_shares
+from orchestration.validation.runner import (
+    ValidationFailedError,
+    format_reports,
+    run_validation,
+    validation_dir,
+)
 from orchestration.warehouse import WarehouseBusyError, published_path
 
-EXIT_BAD_INPUT = 2
 EXIT_BUILD_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_VALIDATION_FAILED = 3
 
 warehouse_option = click.option(
     "--warehouse",
@@ -100,11 +107,28 @@ def run(
         _fail(str(error), EXIT_BAD_INPUT, warehouse_dir)
     except (DbtBuildError, WarehouseBusyError) as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
+    except ValidationFailedError as error:
+        _fail(f"validation failed, nothing published.\n{error}", EXIT_VALIDATION_FAILED, warehouse_dir)
+    click.echo("")
+    click.echo(format_reports(result.validations))
     click.echo("")
     click.echo(format_pyramid(*read_pyramid(result.warehouse)))
     click.echo("")
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
+
+
+@main.command()
+@warehouse_option
+def validate(warehouse_dir: Path) -> None:
+    """Run every validation suite on the published warehouse (read-only) and write Data Docs."""
+    path = published_path(warehouse_dir)
+    if not path.exists():
+        _fail(f"{path}: no warehouse yet; run `pyramid run` first", EXIT_BUILD_FAILED, None)
+    reports = [run_validation(path, stage, validation_dir(warehouse_dir)) for stage in ("input", "output")]
+    click.echo(format_reports(reports))
+    if not all(report.success for report in reports):
+        sys.exit(EXIT_VALIDATION_FAILED)
 
 
 @main.command()

@@ -1,0 +1,166 @@
+"""Run the project's GX checkpoints on a DuckDB build and summarise what they found.
+
+Loads the versioned GX project and runs its checkpoints; it never adds or updates configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import great_expectations as gx
+from great_expectations.core.run_identifier import RunIdentifier
+
+from orchestration.paths import GX_PROJECT_DIR
+from orchestration.validation.batches import read_batch
+from orchestration.validation.gx_project import VALIDATION_DIR_VARIABLE
+from orchestration.validation.independent import expected_values
+from orchestration.validation.offline_docs import make_offline
+from orchestration.validation.suites import SUITES
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    check: str
+    expectation_type: str
+    column: str | None
+    observed: object
+    expected: dict[str, object]
+
+    def describe(self) -> str:
+        target = f" on {self.column}" if self.column else ""
+        bounds = [
+            f"{key} {_show(value)}"
+            for key, value in self.expected.items()
+            if key in {"value", "min_value", "max_value", "value_set"}
+        ]
+        expected = f"; expected {', '.join(bounds)}" if bounds else ""
+        return f"{self.check} ({self.expectation_type}{target}): observed {_show(self.observed)}{expected}"
+
+
+def _show(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+@dataclass(frozen=True)
+class SuiteVerdict:
+    suite: str
+    success: bool
+    evaluated: int
+    failed: list[FailedExpectation] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.success:
+            return f"  PASS  {self.suite}: {self.evaluated} expectations met"
+        checks = ", ".join(failure.check for failure in self.failed)
+        return f"  FAIL  {self.suite}: {len(self.failed)} of {self.evaluated} failed: {checks}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    stage: str
+    verdicts: list[SuiteVerdict]
+    data_docs_index: Path
+
+    @property
+    def success(self) -> bool:
+        return all(verdict.success for verdict in self.verdicts)
+
+    def failed_checks(self) -> set[str]:
+        return {failure.check for verdict in self.verdicts for failure in verdict.failed}
+
+    def lines(self) -> list[str]:
+        lines = []
+        for verdict in self.verdicts:
+            lines.append(verdict.line())
+            lines += [f"        {verdict.suite}.{failure.describe()}" for failure in verdict.failed]
+        return lines
+
+    def summary(self) -> str:
+        return format_reports([self])
+
+
+def format_reports(reports: list[ValidationReport]) -> str:
+    """One line per suite (failures explained below it), then where the Data Docs are."""
+    lines = ["Validation (Great Expectations):"]
+    for report in reports:
+        lines += report.lines()
+    if reports:
+        lines.append(f"Data Docs: {reports[-1].data_docs_index}")
+    return "\n".join(lines)
+
+
+class ValidationFailedError(RuntimeError):
+    """A suite failed; carries the report (already written to Data Docs)."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+def validation_dir(warehouse_dir: Path) -> Path:
+    return warehouse_dir / "validation"
+
+
+def run_validation(
+    duckdb_path: Path,
+    stage: str,
+    out_dir: Path,
+    *,
+    today: dt.date | None = None,
+    suites: tuple[str, ...] | None = None,
+) -> ValidationReport:
+    """Run the checkpoints of `stage` ("input" or "output") on `duckdb_path`; write results and Data Docs."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    os.environ[VALIDATION_DIR_VARIABLE] = str(out_dir.resolve())
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    context = gx.get_context(mode="file", project_root_dir=str(GX_PROJECT_DIR))
+    specs = [s for s in SUITES if s.stage == stage and (suites is None or s.name in suites)]
+    if stage == "output":
+        parameters = expected_values(duckdb_path, today)
+    else:
+        parameters = {"today": (today or dt.date.today()).isoformat()}
+    run_name = f"{stage}-{dt.datetime.now():%Y%m%dT%H%M%S}"
+    verdicts = []
+    for spec in specs:
+        checkpoint = context.checkpoints.get(spec.name)
+        result = checkpoint.run(
+            batch_parameters={"dataframe": read_batch(duckdb_path, spec.asset)},
+            expectation_parameters=parameters,
+            run_id=RunIdentifier(run_name=run_name),
+        )
+        verdicts += [_verdict(spec.name, run) for run in result.run_results.values()]
+    context.build_data_docs()
+    make_offline(out_dir / "data_docs")
+    return ValidationReport(stage, verdicts, out_dir.resolve() / "data_docs" / "index.html")
+
+
+def _verdict(suite: str, run) -> SuiteVerdict:
+    failed = [
+        FailedExpectation(
+            check=(outcome.expectation_config.meta or {}).get("check", outcome.expectation_config.type),
+            expectation_type=outcome.expectation_config.type,
+            column=outcome.expectation_config.kwargs.get("column"),
+            observed=_observed(outcome),
+            expected=dict(outcome.expectation_config.kwargs),
+        )
+        for outcome in run.results
+        if not outcome.success
+    ]
+    return SuiteVerdict(suite, run.success, len(run.results), failed)
+
+
+def _observed(outcome) -> object:
+    result = outcome.result or {}
+    if "observed_value" in result:
+        return result["observed_value"]
+    if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+        return f"error: {outcome.exception_info.get('exception_message')}"
+    return {
+        "unexpected": result.get("unexpected_count"),
+        "examples": (result.get("partial_unexpected_list") or [])[:3],
+    }

@@ -1,0 +1,321 @@
+"""The expectation suites, written once here and saved into the GX project under expectations/gx.
+
+Every expected value that a check compares against is a suite parameter (`$PARAMETER`) filled at run time
+from `independent.py`, a separate computation over the raw inputs; none comes from the table under test.
+Each expectation carries `meta.check`, a stable name that tests and the CLI use, and `meta.notes`, the
+reason it exists, which Data Docs shows beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
+
+TIERS = ("top", "big", "medium", "small")
+LEVELS = (*TIERS, "inactive", "prospect", "suspect", "rest")
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A suite validated on one data asset (a DataFrame made by batches.py) by one checkpoint."""
+
+    name: str
+    asset: str
+    stage: str  # "input": before dbt; "output": after dbt, before publishing
+    expectations: Callable[[], list[gxe.Expectation]]
+
+
+def _meta(check: str, why: str) -> dict:
+    return {"check": check, "notes": {"format": "markdown", "content": [why]}}
+
+
+def _param(name: str) -> dict:
+    return {"$PARAMETER": name}
+
+
+def _exactly(parameter: str) -> dict:
+    """min = max = the parameter: the observed value must equal the independently computed one."""
+    return {"min_value": _param(parameter), "max_value": _param(parameter)}
+
+
+def raw_sales() -> list[gxe.Expectation]:
+    return [
+        gxe.ExpectTableColumnsToMatchSet(
+            column_set=["customer_id", "order_date", "amount"],
+            exact_match=False,
+            meta=_meta("required_columns", "The three columns every sales input must have."),
+        ),
+        gxe.ExpectTableRowCountToBeBetween(
+            min_value=1, meta=_meta("sales_not_empty", "An empty sales input builds no pyramid.")
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="customer_id", meta=_meta("customer_id_present", "Every sale belongs to a customer.")
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="order_day",
+            meta=_meta(
+                "order_date_parses",
+                "`order_day` is `order_date` parsed as a date; null means it did not parse (or was empty).",
+            ),
+        ),
+        gxe.ExpectColumnMaxToBeBetween(
+            column="order_day",
+            max_value=_param("today"),
+            meta=_meta(
+                "order_date_not_in_future",
+                "Sales after the as-of date are fine (a past pyramid), but a sale dated after today is a data"
+                " error.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="amount_number",
+            meta=_meta("amount_is_numeric", "`amount_number` is `amount` parsed as DECIMAL(18, 2)."),
+        ),
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=[
+                "order_id",
+                "customer_id",
+                "order_date",
+                "amount",
+                "quantity",
+                "product_id",
+                "status",
+            ],
+            row_condition=Column("checks_duplicates") == True,  # noqa: E712 (a GX condition, not a comparison)
+            meta=_meta(
+                "no_duplicate_lines",
+                "With an order_id, a line repeated with every column equal was loaded twice. Lines without"
+                " order_id (repeat purchases) and runs with --keep-duplicates are not checked.",
+            ),
+        ),
+    ]
+
+
+def customer_tiers() -> list[gxe.Expectation]:
+    """On marts.customer_tiers, ordered by revenue_rank, with revenue in cents and the tier's order."""
+    return [
+        gxe.ExpectTableRowCountToEqual(
+            value=_param("active_customers"),
+            meta=_meta(
+                "one_row_per_active_customer",
+                "Every active customer (a purchase in the window, counted from the raw sales) has a tier"
+                " row.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeUnique(
+            column="customer_id",
+            meta=_meta("customer_has_one_tier", "No customer appears twice in the tier table."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="tier",
+            value_set=list(TIERS),
+            meta=_meta("tier_is_known", "Tiers are top, big, medium, small."),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="tier", meta=_meta("tier_present", "Every active customer has a tier.")
+        ),
+        gxe.ExpectColumnSumToBeBetween(
+            column="revenue_cents",
+            **_exactly("active_revenue_cents"),
+            meta=_meta(
+                "tier_revenue_adds_up",
+                "The tiers' revenue equals the active customers' net window revenue from the raw sales, to"
+                " the cent.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeUnique(
+            column="revenue_rank", meta=_meta("rank_unique", "No two customers share a rank.")
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="revenue_rank",
+            min_value=1,
+            max_value=_param("highest_rank"),
+            meta=_meta(
+                "rank_within_1_to_n",
+                "Every rank lies in 1..N; with N rows and no rank twice, the ranks are exactly 1..N."
+                " (`highest_rank` is N, or 1 when there are no active customers: GX needs min <= max.)",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeDecreasing(
+            column="revenue_cents",
+            meta=_meta(
+                "revenue_follows_rank",
+                "In rank order revenue never goes up: a better rank never brings less.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeIncreasing(
+            column="tier_order",
+            meta=_meta(
+                "tiers_follow_rank",
+                "In rank order the tier never goes back up (top, then big, medium, small), so every top"
+                " customer brings at least as much as every big one, and so on.",
+            ),
+        ),
+    ]
+
+
+def pyramid_summary() -> list[gxe.Expectation]:
+    """On marts.pyramid_summary, with revenue in cents: each level against its independent count."""
+    expectations: list[gxe.Expectation] = [
+        gxe.ExpectColumnDistinctValuesToEqualSet(
+            column="level",
+            value_set=list(LEVELS),
+            meta=_meta("all_levels_present", "The pyramid always has its eight levels."),
+        ),
+        gxe.ExpectTableRowCountToEqual(
+            value=len(LEVELS), meta=_meta("one_row_per_level", "One row per level, no more.")
+        ),
+    ]
+    for tier in TIERS:
+        expectations += [
+            gxe.ExpectColumnSumToBeBetween(
+                column="customers",
+                **_exactly(f"expected_{tier}_customers"),
+                row_condition=Column("level") == tier,
+                meta=_meta(
+                    f"{tier}_tier_count",
+                    f"The {tier} tier holds the customers between its boundaries, round-half-up(N x"
+                    " cumulative share), computed from the raw sales and the configured shares.",
+                ),
+            ),
+            gxe.ExpectColumnSumToBeBetween(
+                column="revenue_cents",
+                **_exactly(f"expected_{tier}_revenue_cents"),
+                row_condition=Column("level") == tier,
+                meta=_meta(
+                    f"{tier}_tier_revenue",
+                    f"The {tier} tier's revenue, in cents, from an independent ranking of the raw sales.",
+                ),
+            ),
+        ]
+    for level in ("inactive", "prospect", "suspect"):
+        expectations.append(
+            gxe.ExpectColumnSumToBeBetween(
+                column="customers",
+                **_exactly(f"expected_{level}_customers"),
+                row_condition=Column("level") == level,
+                meta=_meta(f"{level}_count", f"The {level} level, counted from the raw inputs."),
+            )
+        )
+    expectations += [
+        gxe.ExpectColumnSumToBeBetween(
+            column="customers",
+            **_exactly("active_customers"),
+            row_condition=Column("is_tier") == True,  # noqa: E712 (a GX condition, not a comparison)
+            meta=_meta("tiers_sum_to_active", "The four tiers add up to the active customers."),
+        ),
+        gxe.ExpectColumnSumToBeBetween(
+            column="customers",
+            **_exactly("all_levels_total"),
+            meta=_meta(
+                "levels_sum_to_market",
+                "All levels add up to market_population (or, without one, to everyone known: customers,"
+                " prospects and suspects, while rest stays unknown).",
+            ),
+        ),
+    ]
+    return expectations
+
+
+def customers() -> list[gxe.Expectation]:
+    return [
+        gxe.ExpectTableRowCountToEqual(
+            value=_param("known_customers"),
+            meta=_meta("one_row_per_customer", "Active, inactive and prospects, each once."),
+        ),
+        gxe.ExpectColumnValuesToBeUnique(
+            column="customer_id", meta=_meta("customer_once", "No customer appears twice.")
+        ),
+        gxe.ExpectColumnValuesToBeNull(
+            column="tier",
+            row_condition=Column("level") != "active",
+            meta=_meta("only_active_have_a_tier", "No inactive customer or prospect has a tier."),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="tier",
+            row_condition=Column("level") == "active",
+            meta=_meta("active_have_a_tier", "Every active customer has a tier."),
+        ),
+    ]
+
+
+# Column name and DuckDB type of every column of the BI tables, as the README documents them.
+MART_COLUMNS: dict[str, list[str]] = {
+    "customers": [
+        "customer_id VARCHAR",
+        "signup_date DATE",
+        "country VARCHAR",
+        "segment VARCHAR",
+        "channel VARCHAR",
+        "first_order_date DATE",
+        "last_order_date DATE",
+        "lifetime_revenue DECIMAL(38,2)",
+        "lifetime_orders BIGINT",
+        "tenure_days BIGINT",
+        "days_since_last_order BIGINT",
+        "level VARCHAR",
+        "tier VARCHAR",
+        "pyramid_level VARCHAR",
+        "as_of_date DATE",
+    ],
+    "customer_activity": [
+        "customer_id VARCHAR",
+        "window_revenue DECIMAL(38,2)",
+        "window_orders BIGINT",
+        "is_active BOOLEAN",
+        "window_start_date DATE",
+        "as_of_date DATE",
+    ],
+    "customer_tiers": [
+        "customer_id VARCHAR",
+        "tier VARCHAR",
+        "revenue DECIMAL(38,2)",
+        "revenue_rank BIGINT",
+        "revenue_percentile DECIMAL(18,4)",
+        "cumulative_revenue_share DECIMAL(18,6)",
+        "as_of_date DATE",
+    ],
+    "pyramid_summary": [
+        "level VARCHAR",
+        "level_order INTEGER",
+        "customers BIGINT",
+        "share_of_active DECIMAL(18,6)",
+        "revenue DECIMAL(38,2)",
+        "share_of_revenue DECIMAL(18,6)",
+        "avg_revenue DECIMAL(38,2)",
+        "min_revenue DECIMAL(38,2)",
+        "max_revenue DECIMAL(38,2)",
+        "as_of_date DATE",
+    ],
+}
+
+
+def marts_schema() -> list[gxe.Expectation]:
+    """On information_schema.columns of schema marts: one row per table column, `column_name TYPE`."""
+    return [
+        gxe.ExpectColumnDistinctValuesToEqualSet(
+            column="column_signature",
+            value_set=columns,
+            row_condition=Column("table_name") == table,
+            meta=_meta(f"{table}_schema", f"The columns and types of marts.{table} that BI tools rely on."),
+        )
+        for table, columns in MART_COLUMNS.items()
+    ] + [
+        gxe.ExpectColumnDistinctValuesToEqualSet(
+            column="table_name",
+            value_set=list(MART_COLUMNS),
+            meta=_meta("marts_tables", "The BI tables of schema marts, no more, no fewer."),
+        )
+    ]
+
+
+SUITES = (
+    SuiteSpec("raw_sales", "raw_sales", "input", raw_sales),
+    SuiteSpec("customer_tiers", "customer_tiers", "output", customer_tiers),
+    SuiteSpec("pyramid_summary", "pyramid_summary", "output", pyramid_summary),
+    SuiteSpec("customers", "customers", "output", customers),
+    SuiteSpec("marts_schema", "marts_schema", "output", marts_schema),
+)

@@ -1,0 +1,76 @@
+"""Data Docs, as a reviewer sees them: rendered by headless Chromium with no network."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from orchestration.validation.offline_docs import assets_installed
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def rendered_dom(page: Path, profile: Path) -> str:
+    """The DOM after scripts ran, from headless Chromium kept off the network."""
+    assert CHROMIUM, "Chromium is missing: `make test` installs Debian's chromium package"
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--proxy-server=127.0.0.1:9",  # any request off this machine fails at once
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def visible_text(dom: str) -> str:
+    without_code = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", dom, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without_code))
+
+
+@pytest.fixture(scope="module")
+def failed_run(tmp_path_factory):
+    """A published pyramid, then a run refused by the raw suite (a sale dated 2999-12-31)."""
+    from tests.conftest import Dataset
+
+    dataset = Dataset(tmp_path_factory.mktemp("docs"))
+    dataset.sales([("a", "2025-01-01", "10.00"), ("b", "2025-02-01", "20.00")]).build()
+    dataset.sales([("a", "2025-01-01", "10.00"), ("b", "2999-12-31", "20.00")])
+    assert dataset.cli().returncode == 3
+    return dataset.warehouse_dir / "validation" / "data_docs"
+
+
+def test_data_docs_assets_are_installed():
+    assert assets_installed(), "run `make install` (npm ci in expectations/data_docs_assets)"
+
+
+def test_index_lists_every_suite_and_the_failed_run(failed_run, tmp_path):
+    text = visible_text(rendered_dom(failed_run / "index.html", tmp_path / "profile"))
+    for suite in ("raw_sales", "customer_tiers", "pyramid_summary", "customers", "marts_schema"):
+        assert suite in text, f"suite {suite} not visible in the rendered index"
+    index = (failed_run / "index.html").read_text()
+    assert re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?:[^"]*)"', index) == []
+    newest = re.search(r"input-\d{8}T\d{6}", text)
+    assert newest, "the newest run is not listed"
+
+
+def test_failing_expectation_is_visible(failed_run, tmp_path):
+    pages = sorted((failed_run / "validations" / "raw_sales").rglob("*.html"))
+    dom = rendered_dom(pages[-1], tmp_path / "profile")
+    text = visible_text(dom)
+    assert "Failed" in text or "Unsuccessful Expectations 1" in text
+    assert "order_day" in text
+    assert "2999-12-31" in text
+    assert "maximum value must be" in text.lower() or "max" in text.lower()

@@ -1,0 +1,188 @@
+"""GX suites: they pass on good builds, and each tampering fails the expectation meant to catch it."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.paths import GX_PROJECT_DIR
+from orchestration.validation.runner import run_validation
+from orchestration.validation.suites import SUITES
+from tests.conftest import Dataset, Pyramid
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory) -> Pyramid:
+    """60 active customers (1 top, 2 big, 9 medium, 48 small), 2 inactive, 2 prospects, 3 suspects."""
+    dataset = Dataset(tmp_path_factory.mktemp("good"))
+    sales = [(f"c{i:02d}", "2025-06-01", f"{i * 10}.00") for i in range(1, 61)]
+    sales += [("old1", "2023-01-01", "5.00"), ("old2", "2023-02-01", "7.00")]
+    dataset.sales(sales).customers([("c01",), ("p1",), ("p2",)]).market([("s1",), ("s2",), ("s3",), ("c02",)])
+    return dataset.build(as_of_date="2025-12-31", market_population=1000)
+
+
+@pytest.fixture
+def tampered(good_build, tmp_path):
+    """Returns tamper(sql, stage) → the set of failed checks after running `sql` on a copy of the build."""
+
+    def tamper(sql: str, stage: str = "output") -> set[str]:
+        copy = tmp_path / "pyramid.duckdb"
+        shutil.copy(good_build.path, copy)
+        with duckdb.connect(str(copy)) as con:
+            con.execute(sql)
+        report = run_validation(copy, stage, tmp_path / "validation")
+        assert not report.success
+        return report.failed_checks()
+
+    return tamper
+
+
+def test_good_build_passes_every_suite(good_build, tmp_path):
+    reports = [run_validation(good_build.path, stage, tmp_path) for stage in ("input", "output")]
+    assert all(report.success for report in reports)
+    assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
+    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 40
+
+
+def test_moving_a_small_customer_to_top_in_the_tier_table(tampered):
+    assert tampered("update marts.customer_tiers set tier = 'top' where revenue_rank = 60") == {
+        "tiers_follow_rank"
+    }
+
+
+def test_moving_a_customer_from_small_to_top_in_the_summary(tampered):
+    sql = """
+        update marts.pyramid_summary set customers = customers + 1 where level = 'top';
+        update marts.pyramid_summary set customers = customers - 1 where level = 'small';
+    """
+    assert tampered(sql) == {"top_tier_count", "small_tier_count"}
+
+
+def test_dropping_one_tier_row(tampered):
+    assert tampered("delete from marts.customer_tiers where revenue_rank = 5") == {
+        "one_row_per_active_customer",
+        "tier_revenue_adds_up",
+    }
+
+
+def test_changing_one_revenue_by_one_cent(tampered):
+    sql = "update marts.customer_tiers set revenue = revenue + 0.01 where revenue_rank = 30"
+    assert tampered(sql) == {"tier_revenue_adds_up"}
+
+
+def test_changing_one_tier_revenue_by_one_cent_in_the_summary(tampered):
+    sql = "update marts.pyramid_summary set revenue = revenue - 0.01 where level = 'medium'"
+    assert tampered(sql) == {"medium_tier_revenue"}
+
+
+def test_duplicating_a_customer(tampered):
+    sql = "insert into marts.customer_tiers select * from marts.customer_tiers where revenue_rank = 2"
+    assert tampered(sql) == {
+        "one_row_per_active_customer",
+        "customer_has_one_tier",
+        "rank_unique",
+        "tier_revenue_adds_up",
+    }
+
+
+def test_giving_a_prospect_a_tier(tampered):
+    assert tampered("update marts.customers set tier = 'small' where customer_id = 'p1'") == {
+        "only_active_have_a_tier"
+    }
+
+
+def test_swapping_two_customers_ranks(tampered):
+    sql = """
+        update marts.customer_tiers
+        set revenue_rank = case revenue_rank when 5 then 6 else 5 end
+        where revenue_rank in (5, 6)
+    """
+    assert tampered(sql) == {"revenue_follows_rank"}
+
+
+def test_levels_that_no_longer_add_up_to_the_market(tampered):
+    assert tampered("update marts.pyramid_summary set customers = customers + 1 where level = 'rest'") == {
+        "levels_sum_to_market"
+    }
+
+
+def test_a_changed_bi_column_type(tampered):
+    sql = "alter table marts.customer_tiers alter revenue_rank type integer"
+    assert tampered(sql) == {"customer_tiers_schema"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "check"),
+    [
+        ("update raw.sales set customer_id = null where _row_number = 3", "customer_id_present"),
+        ("update raw.sales set order_date = '2025-13-01' where _row_number = 3", "order_date_parses"),
+        ("update raw.sales set order_date = '2999-01-01' where _row_number = 3", "order_date_not_in_future"),
+        ("update raw.sales set amount = 'ten' where _row_number = 3", "amount_is_numeric"),
+    ],
+)
+def test_raw_sales_tampering(tampered, sql, check):
+    assert tampered(sql, stage="input") == {check}
+
+
+def test_duplicate_order_lines_fail_the_raw_suite(tampered):
+    sql = """
+        update raw.sales set order_id = 'o' || _row_number;
+        insert into raw.sales select * from raw.sales where _row_number = 3;
+    """
+    assert tampered(sql, stage="input") == {"no_duplicate_lines"}
+
+
+def test_a_sale_dated_after_today_stops_the_run_before_dbt(dataset):
+    """The raw suite fails: exit 3, nothing published changes, the report is still written."""
+    dataset.sales([("a", "2025-01-01", "10.00")]).build()
+    published = dataset.warehouse_dir / "pyramid.duckdb"
+    before = published.read_bytes()
+    shutil.rmtree(dataset.warehouse_dir / "dbt")
+    dataset.sales([("a", "2025-01-01", "10.00"), ("b", "2999-12-31", "5.00")])
+    result = dataset.cli()
+    assert result.returncode == 3, result.stderr
+    assert "FAIL  raw_sales: 1 of 7 failed: order_date_not_in_future" in result.stderr
+    assert "observed 2999-12-31; expected max_value 20" in result.stderr
+    assert published.read_bytes() == before
+    assert not (dataset.warehouse_dir / "dbt" / "target" / "run_results.json").exists(), "dbt must not run"
+    index = dataset.warehouse_dir / "validation" / "data_docs" / "index.html"
+    assert index.exists() and f"Data Docs: {index}" in result.stderr
+
+
+def test_validate_command_on_the_published_warehouse(good_build):
+    from tests.conftest import run_pyramid
+
+    result = run_pyramid("validate", "--warehouse", str(good_build.warehouse_dir))
+    assert result.returncode == 0, result.stderr
+    assert "PASS  customer_tiers: 9 expectations met" in result.stdout
+    assert "PASS  raw_sales: 7 expectations met" in result.stdout
+
+
+def test_no_lock_is_left_after_validation(good_build, tmp_path):
+    run_validation(good_build.path, "output", tmp_path)
+    opener = f"import duckdb; duckdb.connect({str(good_build.path)!r}).execute('checkpoint').fetchall()"
+    result = subprocess.run([sys.executable, "-c", opener], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def _expectations_of(suite_file: Path) -> list[tuple]:
+    saved = json.loads(suite_file.read_text())["expectations"]
+    return sorted((e["type"], json.dumps(e["kwargs"], sort_keys=True), e["meta"]["check"]) for e in saved)
+
+
+def test_versioned_gx_project_matches_suites_py(tmp_path):
+    """expectations/gx is what `make gx-project` writes from suites.py (ids aside)."""
+    from orchestration.validation.gx_project import write_gx_project
+
+    write_gx_project(tmp_path)
+    for spec in SUITES:
+        committed = GX_PROJECT_DIR / "gx" / "expectations" / f"{spec.name}.json"
+        generated = tmp_path / "gx" / "expectations" / f"{spec.name}.json"
+        assert _expectations_of(committed) == _expectations_of(generated), (
+            f"{committed} is stale: run `make gx-project`"
+        )
+        assert (GX_PROJECT_DIR / "gx" / "checkpoints" / f"{spec.name}.json").exists()
