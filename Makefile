@@ -6,11 +6,17 @@ UV_VERSION := 0.13.9
 VENV := .venv
 DEMO_MARKET_POPULATION := 25000
 DOCS_ASSETS := expectations/data_docs_assets
+DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test lint unit install install-dev uv docs-assets chromium gx-project demo-data clean
+.PHONY: run dev test lint unit install install-dev uv docs-assets manifest chromium gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
+
+dev: install ## Start the Dagster UI (http://127.0.0.1:3000) on the demo data, with the daily schedule
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) PYRAMID_MARKET_POPULATION=$${PYRAMID_MARKET_POPULATION:-$(DEMO_MARKET_POPULATION)} \
+		$(VENV)/bin/dagster dev
 
 test: install-dev chromium lint unit ## Lint everything and run the whole test suite
 
@@ -24,9 +30,15 @@ unit: install-dev
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet
+	@$(MAKE) --no-print-directory manifest
 
 install-dev: uv docs-assets
 	$(UV) sync --frozen --quiet
+	@$(MAKE) --no-print-directory manifest
+
+# dbt's manifest, parsed once here so that loading the Dagster code location never has to.
+manifest:
+	$(VENV)/bin/python -m orchestration.dbt_project
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"

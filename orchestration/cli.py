@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from orchestration.dbt_runner import DbtBuildError
+from orchestration.dbt_failures import DbtBuildError
 from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
 from orchestration.loading import InputError
 from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
@@ -110,7 +110,9 @@ def run(
     except ValidationFailedError as error:
         _fail(f"validation failed, nothing published.\n{error}", EXIT_VALIDATION_FAILED, warehouse_dir)
     click.echo("")
-    click.echo(format_reports(result.validations))
+    click.echo("Validation (Great Expectations):")
+    click.echo("\n".join(result.validation_lines))
+    click.echo(f"Data Docs: {result.data_docs_index}")
     click.echo("")
     click.echo(format_pyramid(*read_pyramid(result.warehouse)))
     click.echo("")

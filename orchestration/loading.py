@@ -7,12 +7,14 @@ keys. The error names the file, the column and the first offending row, so nothi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from orchestration.paths import RAW_SCHEMA
+from orchestration.settings import PyramidSettings
 
 
 class InputError(ValueError):
@@ -272,3 +274,44 @@ def _land(
         f"from {staged} order by rowid",
         [str(path)],
     )
+
+
+def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -> None:
+    """Keep the build's settings beside its raw data, so a later `pyramid validate` checks the same rules."""
+    con.execute(
+        f"""
+        create or replace table {RAW_SCHEMA}.build_settings as
+        select
+            cast(? as date) as as_of_date,
+            cast(? as integer) as window_days,
+            cast(? as bigint) as market_population,
+            cast(? as varchar) as tier_shares,
+            cast(? as boolean) as keep_duplicates,
+            current_timestamp as built_at
+        """,
+        [
+            settings.as_of_date,
+            settings.window_days,
+            settings.market_population,
+            ",".join(str(share) for share in settings.tier_shares),
+            settings.keep_duplicates,
+        ],
+    )
+
+
+def latest_order_date(input_dir: Path) -> dt.date | None:
+    """The latest order_date of the sales input, or None when it cannot be read (the loader will say why)."""
+    path = find_input_file(input_dir, SALES.name) if input_dir.is_dir() else None
+    if path is None:
+        return None
+    reader = (
+        "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true, all_varchar = true)"
+    )
+    try:
+        with duckdb.connect() as con:
+            found = con.execute(
+                f"select max(try_cast(cast(order_date as varchar) as timestamp)) from {reader}", [str(path)]
+            ).fetchone()
+    except (duckdb.Error, InputError):
+        return None
+    return found[0].date() if found and found[0] else None

@@ -1,88 +1,126 @@
-"""One pyramid build: load and check the raw inputs, dbt build, check the marts, publish.
+"""One pyramid build from Python or the command line: the Dagster job, executed in this process.
 
-The CLI (and later Dagster) call this. Every step works on a new build file; only when all passed does it
-replace the published warehouse, so a failure anywhere leaves what BI reads untouched.
+The CLI, the tests, the schedule and the UI all run the same job (orchestration/jobs.py). This module picks
+the run's partition and settings, runs it, and turns a failed run back into the error that explains it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
-from orchestration.dbt_runner import run_dbt_build
-from orchestration.loading import LoadedInput, load_inputs
-from orchestration.paths import RAW_SCHEMA
-from orchestration.settings import PyramidSettings
-from orchestration.validation.runner import (
-    ValidationFailedError,
-    ValidationReport,
-    run_validation,
-    validation_dir,
-)
-from orchestration.warehouse import exclusive_build, publish
+from orchestration.dbt_failures import DbtBuildError
+from orchestration.loading import InputError, latest_order_date
+from orchestration.partitions import as_of_months, partition_for
+from orchestration.settings import PyramidSettings, SettingsError
+from orchestration.validation.runner import ValidationFailedError, validation_dir
+from orchestration.warehouse import published_path, warehouse_lock
+
+# Errors raised inside a step, by class name, re-raised here with their message.
+_KNOWN_ERRORS = {cls.__name__: cls for cls in (InputError, SettingsError, DbtBuildError)}
 
 
 @dataclass(frozen=True)
 class BuildResult:
     warehouse: Path
-    inputs: list[LoadedInput]
-    validations: list[ValidationReport]
+    validation_lines: list[str]
+    data_docs_index: Path
     seconds: float
 
 
 def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResult:
-    """Build the pyramid into a new file and publish it; on any error the published file is untouched."""
+    """Run the pyramid job for `settings`; the published warehouse changes only if everything passed."""
+    from orchestration.definitions import defs  # loads dbt's manifest: only when a build is asked for
+
     started = time.monotonic()
-    reports_dir = validation_dir(settings.warehouse_dir)
-    with exclusive_build(settings.warehouse_dir) as build_file:
-        with duckdb.connect(str(build_file)) as con:
-            inputs = load_inputs(con, settings.input_dir, keep_duplicates=settings.keep_duplicates)
-            record_settings(con, settings)
-        input_report = _validated(run_validation(build_file, "input", reports_dir))
-        run_dbt_build(
-            build_file,
-            settings.dbt_vars(),
-            settings.warehouse_dir / "dbt",
-            target=settings.target,
-            echo=echo,
+    as_of = settings.as_of_date or latest_order_date(settings.input_dir)
+    partition_key = _partition_key(as_of, explicit=settings.as_of_date is not None)
+    with warehouse_lock(settings.warehouse_dir):
+        result = defs.resolve_job_def("pyramid_job").execute_in_process(
+            run_config=_run_config(settings, as_of, echo),
+            partition_key=partition_key,
+            instance=_instance(),
+            raise_on_error=False,
         )
-        output_report = _validated(run_validation(build_file, "output", reports_dir))
-        published = publish(build_file, settings.warehouse_dir)
+    docs = validation_dir(settings.warehouse_dir).resolve() / "data_docs" / "index.html"
+    _raise_failure(result, docs)
     return BuildResult(
-        warehouse=published,
-        inputs=inputs,
-        validations=[input_report, output_report],
+        warehouse=published_path(settings.warehouse_dir),
+        validation_lines=_validation_lines(result, passed=True),
+        data_docs_index=docs,
         seconds=time.monotonic() - started,
     )
 
 
-def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -> None:
-    """Keep the build's settings beside its raw data, so a later `pyramid validate` checks the same rules."""
-    con.execute(
-        f"""
-        create or replace table {RAW_SCHEMA}.build_settings as
-        select
-            cast(? as date) as as_of_date,
-            cast(? as integer) as window_days,
-            cast(? as bigint) as market_population,
-            cast(? as varchar) as tier_shares,
-            cast(? as boolean) as keep_duplicates,
-            current_timestamp as built_at
-        """,
-        [
-            settings.as_of_date,
-            settings.window_days,
-            settings.market_population,
-            ",".join(str(share) for share in settings.tier_shares),
-            settings.keep_duplicates,
-        ],
-    )
+def _partition_key(as_of: dt.date | None, *, explicit: bool) -> str:
+    """The as-of date's month; this month when the date is unknown or (from the data) out of range."""
+    keys = as_of_months.get_partition_keys()
+    if as_of and partition_for(as_of) in keys:
+        return partition_for(as_of)
+    if as_of and explicit:
+        raise SettingsError(
+            f"--as-of {as_of} is outside the months the pipeline covers ({keys[0][:7]} to {keys[-1][:7]});"
+            f" set PYRAMID_PARTITIONS_START for older data"
+        )
+    return keys[-1]
 
 
-def _validated(report: ValidationReport) -> ValidationReport:
-    if not report.success:
-        raise ValidationFailedError(report)
-    return report
+def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool) -> dict:
+    pyramid = {
+        "input_dir": str(settings.input_dir),
+        "warehouse_dir": str(settings.warehouse_dir),
+        "window_days": settings.window_days,
+        "market_population": settings.market_population,
+        "tier_shares": ",".join(str(share) for share in settings.tier_shares),
+        "keep_duplicates": settings.keep_duplicates,
+        "as_of_date": as_of.isoformat() if as_of else None,
+        "publish_older": True,
+        "echo_dbt": echo,
+    }
+    return {
+        "resources": {"pyramid": {"config": pyramid}},
+        # dbt prints its own progress; Dagster's event log would repeat failures as stack traces.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+
+
+def _instance() -> DagsterInstance:
+    """The persistent instance when DAGSTER_HOME is set (runs show in the UI), else a throwaway one."""
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def _raise_failure(result: ExecuteInProcessResult, docs: Path) -> None:
+    """Raise the error that explains a failed run: bad input, a dbt failure, or failed validation."""
+    unexplained = []
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            cause = error.cause if error and error.cause else error
+            known = _KNOWN_ERRORS.get(cause.cls_name) if cause else None
+            if known:
+                raise known(cause.message.split(": ", 1)[-1].strip())
+            unexplained.append(f"step {event.step_key} failed: {cause.message if cause else 'unknown error'}")
+    if _validation_lines(result, passed=False):
+        lines = ["Validation (Great Expectations):", *_validation_lines(result, passed=None)]
+        raise ValidationFailedError("\n".join([*lines, f"Data Docs: {docs}"]))
+    if unexplained or not result.success:
+        raise RuntimeError("; ".join(unexplained) or "the pyramid job failed")
+
+
+def _validation_lines(result: ExecuteInProcessResult, *, passed: bool | None) -> list[str]:
+    """PASS/FAIL lines of the GX checks (only the passed or failed ones, or all when passed is None)."""
+    lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.check_name.startswith("gx_"):
+            continue
+        if passed is not None and evaluation.passed != passed:
+            continue
+        suite = evaluation.check_name.removeprefix("gx_")
+        verdict = "PASS" if evaluation.passed else "FAIL"
+        lines.append(f"  {verdict}  {suite}: {evaluation.description}")
+    return lines

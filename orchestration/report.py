@@ -70,3 +70,20 @@ def format_pyramid(as_of: object, levels: list[PyramidLevel]) -> str:
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([f"Customer pyramid as of {as_of}", line(header), rule, *map(line, body)])
+
+
+def format_pyramid_markdown(as_of: object, levels: list[PyramidLevel]) -> str:
+    rows = [
+        f"| {level.level} | {_count(level.customers)} | {_percent(level.share_of_active)} "
+        f"| {_money(level.revenue)} | {_percent(level.share_of_revenue)} |"
+        for level in levels
+    ]
+    return "\n".join(
+        [
+            f"**Customer pyramid as of {as_of}**",
+            "",
+            "| level | customers | share of active | revenue | share of revenue |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *rows,
+        ]
+    )

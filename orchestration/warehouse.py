@@ -1,8 +1,9 @@
 """Build into a fresh DuckDB file and move it over the published one only when everything passed.
 
 A failed or killed build therefore never leaves the published warehouse half-overwritten: readers see either
-the previous good file or the new one. The build file keeps the published file's name in a sibling folder,
-because DuckDB names the catalog after the file and views refer to it.
+the previous good file or the new one. Each run builds in its own folder, `.build/<run id>/`, under the
+published file's name, because DuckDB names the catalog after the file and views refer to it. A failed run's
+folder stays for inspection; folders of runs older than a day are removed by later runs.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.paths import WAREHOUSE_FILE_NAME
+
+STALE_BUILD_SECONDS = 24 * 3600
 
 
 class WarehouseBusyError(RuntimeError):
@@ -25,16 +29,26 @@ def published_path(warehouse_dir: Path) -> Path:
     return warehouse_dir / WAREHOUSE_FILE_NAME
 
 
-def build_dir(warehouse_dir: Path) -> Path:
-    return warehouse_dir / ".build"
+def build_folder(warehouse_dir: Path, run_id: str) -> Path:
+    return warehouse_dir / ".build" / run_id
+
+
+def build_path(warehouse_dir: Path, run_id: str) -> Path:
+    return build_folder(warehouse_dir, run_id) / WAREHOUSE_FILE_NAME
+
+
+def start_build(warehouse_dir: Path, run_id: str) -> Path:
+    """A new, empty build folder for this run; returns the path of its (not yet created) DuckDB file."""
+    folder = build_folder(warehouse_dir, run_id)
+    _remove_stale_builds(folder.parent)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder / WAREHOUSE_FILE_NAME
 
 
 @contextmanager
-def exclusive_build(warehouse_dir: Path) -> Iterator[Path]:
-    """Hold the warehouse's build lock and yield the path of a new, empty build file.
-
-    The build folder of an earlier failed run is replaced; on failure it is kept for inspection.
-    """
+def warehouse_lock(warehouse_dir: Path) -> Iterator[None]:
+    """Refuse a second command-line build of the same warehouse while one runs."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     with open(warehouse_dir / ".lock", "w") as lock:
         try:
@@ -43,10 +57,7 @@ def exclusive_build(warehouse_dir: Path) -> Iterator[Path]:
             raise WarehouseBusyError(
                 f"{warehouse_dir}: another pyramid build is running on this warehouse"
             ) from None
-        folder = build_dir(warehouse_dir)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        yield folder / WAREHOUSE_FILE_NAME
+        yield
 
 
 def publish(build_file: Path, warehouse_dir: Path) -> Path:
@@ -57,8 +68,29 @@ def publish(build_file: Path, warehouse_dir: Path) -> Path:
     target = published_path(warehouse_dir)
     os.replace(build_file, target)
     _fsync_dir(warehouse_dir)
-    shutil.rmtree(build_file.parent, ignore_errors=True)
     return target
+
+
+def keep_copy(build_file: Path, destination: Path) -> Path:
+    """Copy a finished build (for history) through a temporary name, so the copy is whole or absent."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    shutil.copyfile(build_file, partial)
+    os.replace(partial, destination)
+    return destination
+
+
+def finish_build(warehouse_dir: Path, run_id: str) -> None:
+    shutil.rmtree(build_folder(warehouse_dir, run_id), ignore_errors=True)
+
+
+def _remove_stale_builds(builds: Path) -> None:
+    if not builds.is_dir():
+        return
+    cutoff = time.time() - STALE_BUILD_SECONDS
+    for folder in builds.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -141,14 +141,15 @@ def test_a_sale_dated_after_today_stops_the_run_before_dbt(dataset):
     dataset.sales([("a", "2025-01-01", "10.00")]).build()
     published = dataset.warehouse_dir / "pyramid.duckdb"
     before = published.read_bytes()
-    shutil.rmtree(dataset.warehouse_dir / "dbt")
     dataset.sales([("a", "2025-01-01", "10.00"), ("b", "2999-12-31", "5.00")])
     result = dataset.cli()
     assert result.returncode == 3, result.stderr
     assert "FAIL  raw_sales: 1 of 7 failed: order_date_not_in_future" in result.stderr
     assert "observed 2999-12-31; expected max_value 20" in result.stderr
     assert published.read_bytes() == before
-    assert not (dataset.warehouse_dir / "dbt" / "target" / "run_results.json").exists(), "dbt must not run"
+    failed_builds = list(dataset.warehouse_dir.glob(".build/*/pyramid.duckdb"))
+    assert len(failed_builds) == 1, "the refused build is kept for inspection"
+    assert not (failed_builds[0].parent / "dbt").exists(), "dbt must not run"
     index = dataset.warehouse_dir / "validation" / "data_docs" / "index.html"
     assert index.exists() and f"Data Docs: {index}" in result.stderr
 

@@ -22,7 +22,7 @@
     {%- set total = namespace(value=0) -%}
     {%- for name in names -%}
         {%- set share = shares[name] | string | trim -%}
-        {%- if not modules.re.fullmatch('[0-9]+(\.[0-9]+)?', share) -%}
+        {%- if not modules.re.fullmatch('[0-9]+([.][0-9]+)?', share) -%}
             {{ exceptions.raise_compiler_error("tier share for " ~ name ~ " must be a non-negative number; got " ~ share) }}
         {%- endif -%}
         {%- set total.value = total.value + (share | float) -%}

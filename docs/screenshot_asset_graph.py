@@ -1,0 +1,119 @@
+"""Take the README's screenshot of the asset graph from a running `dagster dev` (headless Chromium, CDP).
+
+    make dev   # in another terminal
+    .venv/bin/python docs/screenshot_asset_graph.py [--url http://127.0.0.1:3000] [--out docs/asset_graph.png]
+
+Dismisses the first-visit dialog and expands every group, which a plain `chromium --screenshot` cannot do.
+"""
+
+import argparse
+import base64
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from websockets.sync.client import connect
+
+SKIP_DIALOG = """
+(() => {
+  for (const button of document.querySelectorAll('button')) {
+    if (button.textContent.trim() === 'Skip') button.click();
+  }
+  return true;
+})()
+"""
+ZOOM_OUT = """
+(() => {
+  const icon = document.querySelector('[aria-label="zoom_out"]');
+  if (icon) icon.closest('button').click();
+  return Boolean(icon);
+})()
+"""
+EXPAND_ONE_GROUP = """
+(() => {
+  const icon = document.querySelector('[aria-label="unfold_more"]');
+  if (!icon) return false;
+  const node = icon.closest('[class*="collapsedGroupNodeContainer"]') || icon.parentElement;
+  node.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  return true;
+})()
+"""
+
+
+def _page_socket(port: int) -> str:
+    for _ in range(50):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=2) as response:
+                pages = [p for p in json.loads(response.read()) if p["type"] == "page"]
+                if pages:
+                    return pages[0]["webSocketDebuggerUrl"]
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("Chromium did not open its debugging port")
+
+
+def screenshot(url: str, out: Path, port: int = 9333) -> None:
+    chromium = shutil.which("chromium") or "chromium"
+    with tempfile.TemporaryDirectory() as profile:
+        browser = subprocess.Popen(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--remote-debugging-port={port}",
+                "--window-size=1800,1400",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            with connect(_page_socket(port), max_size=50_000_000) as ws:
+                ids = iter(range(1, 10_000))
+
+                def call(method: str, **params) -> dict:
+                    message_id = next(ids)
+                    ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
+                    while True:
+                        reply = json.loads(ws.recv())
+                        if reply.get("id") == message_id:
+                            return reply.get("result", {})
+
+                call("Page.enable")
+                call("Page.navigate", url=f"{url}/asset-groups")
+                time.sleep(8)
+                call("Runtime.evaluate", expression=SKIP_DIALOG)
+                for _ in range(8):
+                    expanded = call("Runtime.evaluate", expression=EXPAND_ONE_GROUP, returnByValue=True)
+                    time.sleep(1.5)
+                    if not expanded.get("result", {}).get("value"):
+                        break
+                call("Page.reload")  # the expanded groups are remembered; a fresh render fits them all
+                time.sleep(8)
+                call("Runtime.evaluate", expression=ZOOM_OUT)
+                time.sleep(2)
+                shot = call("Page.captureScreenshot", format="png")
+                out.write_bytes(base64.b64decode(shot["data"]))
+        finally:
+            browser.terminate()
+            browser.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:3000")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("asset_graph.png"))
+    arguments = parser.parse_args()
+    screenshot(arguments.url, arguments.out)
+    print(f"wrote {arguments.out}")

@@ -1,0 +1,84 @@
+"""Every dbt model as an asset (dagster-dbt), built with `dbt build` into the run's build file.
+
+dbt's tests become asset checks. After dbt finishes (DuckDB allows one writer, so not while it runs) each
+model's materialization gets its row count, and the tier asset the pyramid as a Markdown table.
+"""
+
+import contextlib
+import io
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+from orchestration.assets.run_settings import run_settings
+from orchestration.dbt_failures import DbtBuildError, failure_message
+from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
+from orchestration.partitions import as_of_months
+from orchestration.report import format_pyramid_markdown, read_pyramid
+from orchestration.resources import PyramidResource
+
+OWNER = "team:analytics-engineering"
+
+
+class PyramidTranslator(DagsterDbtTranslator):
+    """Keys are model names (sources: raw_<table>), groups are the dbt folders, owners from the dbt YAML."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(f"raw_{dbt_resource_props['name']}")
+        return AssetKey(dbt_resource_props["name"])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        folders = dbt_resource_props.get("fqn", [])[1:-1]
+        return folders[0] if folders else "dbt"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        owner = (dbt_resource_props.get("meta") or {}).get("owner")
+        return [owner or OWNER]
+
+
+@dbt_assets(
+    manifest=prepare_manifest(),
+    project=pyramid_dbt_project,
+    dagster_dbt_translator=PyramidTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    partitions_def=as_of_months,
+)
+def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyramid: PyramidResource):
+    run = run_settings(context, pyramid)
+    os.environ["PYRAMID_DUCKDB_PATH"] = str(run.build_file)
+    os.environ["DBT_USE_COLORS"] = "false"
+    target_path = run.build_file.parent / "dbt"
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps(run.settings.dbt_vars())], context=context, target_path=target_path
+    )
+    try:
+        with contextlib.nullcontext() if pyramid.echo_dbt else contextlib.redirect_stdout(io.StringIO()):
+            events = list(invocation.stream())
+    except DagsterDbtCliRuntimeError as error:
+        raise DbtBuildError(failure_message(target_path)) from error
+    counts = _row_counts(run.build_file)
+    for event in events:
+        if isinstance(event, Output) and event.output_name in counts:
+            metadata = {"dagster/row_count": counts[event.output_name]}
+            if event.output_name == "customer_tiers":
+                metadata["pyramid"] = MetadataValue.md(format_pyramid_markdown(*read_pyramid(run.build_file)))
+            event = event.with_metadata({**event.metadata, **metadata})
+        yield event
+
+
+def _row_counts(build_file) -> dict[str, int]:
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name in ('intermediate', 'marts')"
+        ).fetchall()
+        return {
+            table: con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            for schema, table in tables
+        }

@@ -1,0 +1,73 @@
+"""Publish the validated build for BI, and keep a copy of it in the history; then report the pyramid."""
+
+from pathlib import Path
+
+import duckdb
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from orchestration.assets.run_settings import run_settings
+from orchestration.partitions import as_of_months
+from orchestration.paths import MARTS_SCHEMA
+from orchestration.report import format_pyramid, format_pyramid_markdown, read_pyramid
+from orchestration.resources import PyramidResource
+from orchestration.warehouse import finish_build, keep_copy, publish, published_path
+
+MARTS = ("customers", "customer_activity", "customer_tiers", "pyramid_summary")
+
+
+def _as_of(duckdb_path: Path):
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(f"select max(as_of_date) from {MARTS_SCHEMA}.pyramid_summary").fetchone()[0]
+
+
+def history_path(warehouse_dir: Path, as_of) -> Path:
+    return warehouse_dir / "history" / f"as_of={as_of}" / "pyramid.duckdb"
+
+
+@asset(
+    deps=list(MARTS),
+    group_name="serving",
+    partitions_def=as_of_months,
+    kinds={"duckdb"},
+    description=(
+        "The validated warehouse, moved into place for BI (warehouse/pyramid.duckdb, schema marts) when it is"
+        " the latest pyramid; every validated build is also kept in warehouse/history/as_of=<date>/."
+    ),
+)
+def published(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
+    run = run_settings(context, pyramid)
+    as_of = _as_of(run.build_file)
+    kept = keep_copy(run.build_file, history_path(pyramid.warehouse, as_of))
+    current = published_path(pyramid.warehouse)
+    replaces = pyramid.publish_older or not current.exists() or _as_of(current) <= as_of
+    if replaces:
+        publish(run.build_file, pyramid.warehouse)
+    else:
+        context.log.info(f"{current} holds a later pyramid; as of {as_of} is kept in the history only")
+    finish_build(pyramid.warehouse, context.run.run_id)
+    return MaterializeResult(
+        metadata={
+            "as_of_date": str(as_of),
+            "published": replaces,
+            "warehouse": MetadataValue.path(str(current)),
+            "history_copy": MetadataValue.path(str(kept)),
+        }
+    )
+
+
+@asset(
+    deps=[published],
+    group_name="serving",
+    partitions_def=as_of_months,
+    description="The pyramid as BI reads it: a Markdown and a text report in warehouse/report/.",
+)
+def pyramid_report(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
+    as_of, levels = read_pyramid(published_path(pyramid.warehouse))
+    folder = pyramid.warehouse / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown = format_pyramid_markdown(as_of, levels)
+    (folder / "pyramid.md").write_text(markdown + "\n")
+    (folder / "pyramid.txt").write_text(format_pyramid(as_of, levels) + "\n")
+    return MaterializeResult(
+        metadata={"pyramid": MetadataValue.md(markdown), "report": MetadataValue.path(str(folder))}
+    )

@@ -1,0 +1,42 @@
+"""The raw inputs: sales, customers and market files landed in a fresh build file, after checking them."""
+
+import duckdb
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+
+from orchestration.assets.run_settings import run_settings
+from orchestration.loading import load_inputs, record_settings
+from orchestration.partitions import as_of_months
+from orchestration.resources import PyramidResource
+from orchestration.warehouse import start_build
+
+RAW_ASSETS = {
+    "sales": "Sales lines (required): customer_id, order_date, amount; refunds are negative.",
+    "customers": "Everyone with a relationship (optional input).",
+    "market": "The addressable market list (optional input).",
+}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(f"raw_{name}", description=text, group_name="raw", kinds={"duckdb"})
+        for name, text in RAW_ASSETS.items()
+    ],
+    partitions_def=as_of_months,
+    can_subset=False,
+)
+def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
+    """Validate the input files and land them, as text, in schema raw of this run's new build file."""
+    run = run_settings(context, pyramid)
+    build_file = start_build(pyramid.warehouse, context.run.run_id)
+    with duckdb.connect(str(build_file)) as con:
+        loaded = load_inputs(con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates)
+        record_settings(con, run.settings)
+    for item in loaded:
+        yield MaterializeResult(
+            asset_key=f"raw_{item.name}",
+            metadata={
+                "dagster/row_count": item.rows,
+                "source_file": str(item.path) if item.path else "(none: empty table)",
+                "as_of_date": str(run.settings.as_of_date or "latest order_date"),
+            },
+        )

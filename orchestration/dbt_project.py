@@ -1,0 +1,58 @@
+"""The dbt project as Dagster sees it, with its manifest prepared once and reused.
+
+`dagster dev` sets DAGSTER_IS_DEV_CLI for every process, and DbtProject.prepare_if_dev() would then re-run
+`dbt parse` in each step (seconds a step). Instead the manifest is parsed when missing or older than a model
+file (`make install` does it up front), so loading the code location stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.paths import DBT_PROJECT_DIR
+
+pyramid_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+SOURCES = ("dbt_project.yml", "models", "macros", "tests")
+
+
+def manifest_is_stale(manifest: Path = pyramid_dbt_project.manifest_path) -> bool:
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    files = [DBT_PROJECT_DIR / name for name in SOURCES]
+    files += [path for folder in files if folder.is_dir() for path in folder.rglob("*")]
+    return any(path.stat().st_mtime > built for path in files if path.is_file())
+
+
+def dbt_executable() -> str:
+    """The dbt beside this Python (the project's virtual environment), else dbt on PATH."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def prepare_manifest() -> Path:
+    """`dbt parse` when the manifest is missing or stale; returns its path."""
+    if manifest_is_stale():
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+            env={**os.environ, "PYRAMID_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
+    return pyramid_dbt_project.manifest_path
+
+
+if __name__ == "__main__":
+    print(f"manifest: {prepare_manifest()}")

@@ -1,0 +1,32 @@
+"""The one Definitions object: `dagster dev`, the schedule and `pyramid run` all use it.
+
+Loading it opens no DuckDB file (the webserver and daemon would hold its lock) and runs no dbt parse unless
+the manifest is missing or stale.
+"""
+
+from dagster import Definitions
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.dbt_models import pyramid_dbt_models
+from orchestration.assets.publishing import published, pyramid_report
+from orchestration.assets.raw_inputs import raw_inputs
+from orchestration.assets.validation_checks import mart_suites, raw_sales_suite
+from orchestration.dbt_project import dbt_executable, pyramid_dbt_project
+from orchestration.jobs import daily_pyramid, explain_failure, pyramid_job
+from orchestration.resources import PyramidResource
+
+defs = Definitions(
+    assets=[raw_inputs, pyramid_dbt_models, published, pyramid_report],
+    asset_checks=[raw_sales_suite, mart_suites],
+    jobs=[pyramid_job],
+    schedules=[daily_pyramid],
+    sensors=[explain_failure],
+    resources={
+        "pyramid": PyramidResource(),
+        "dbt": DbtCliResource(
+            project_dir=pyramid_dbt_project,
+            profiles_dir=str(pyramid_dbt_project.project_dir),
+            dbt_executable=dbt_executable(),
+        ),
+    },
+)

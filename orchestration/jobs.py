@@ -1,0 +1,59 @@
+"""The one job that builds the pyramid, its daily schedule, and the sensor that explains failed runs."""
+
+import datetime as dt
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    RunFailureSensorContext,
+    RunRequest,
+    ScheduleEvaluationContext,
+    define_asset_job,
+    run_failure_sensor,
+    schedule,
+)
+
+from orchestration.partitions import SCHEDULE_TIMEZONE, partition_for
+from orchestration.resources import PyramidResource
+
+SCHEDULE_CRON = "0 6 * * *"
+
+pyramid_job = define_asset_job(
+    "pyramid_job",
+    selection=AssetSelection.all(),
+    description="Load → validate raw → dbt build → validate marts → publish → report.",
+)
+
+
+@schedule(
+    job=pyramid_job,
+    cron_schedule=SCHEDULE_CRON,
+    execution_timezone=SCHEDULE_TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Every day at 06:00 (PYRAMID_SCHEDULE_TIMEZONE), the pyramid as of the previous day.",
+)
+def daily_pyramid(context: ScheduleEvaluationContext) -> RunRequest:
+    yesterday = context.scheduled_execution_time.date() - dt.timedelta(days=1)
+    return RunRequest(
+        partition_key=partition_for(yesterday),
+        tags={"pyramid/as_of_date": yesterday.isoformat()},
+    )
+
+
+def failure_reason(context: RunFailureSensorContext) -> str:
+    """One line: the failed step or check, and its first error line."""
+    step_failures = context.get_step_failure_events()
+    if step_failures:
+        event = step_failures[0]
+        error = event.step_failure_data.error
+        message = (error.message if error else "unknown error").strip().splitlines()[0]
+        return f"run {context.dagster_run.run_id[:8]} failed in {event.step_key}: {message}"
+    return f"run {context.dagster_run.run_id[:8]} failed: {context.failure_event.message}"
+
+
+@run_failure_sensor(description="Writes why a pyramid run failed to warehouse/last_failure.txt and the log.")
+def explain_failure(context: RunFailureSensorContext, pyramid: PyramidResource) -> None:
+    reason = failure_reason(context)
+    context.log.error(reason)
+    pyramid.warehouse.mkdir(parents=True, exist_ok=True)
+    (pyramid.warehouse / "last_failure.txt").write_text(reason + "\n")

@@ -1,0 +1,52 @@
+"""The pyramid's settings as a Dagster resource: defaults from the environment, overridden per run.
+
+The UI and the schedule use the defaults (PYRAMID_* environment variables, or the bundled demo); `pyramid run`
+sets every field from its flags through run config. `settings()` turns them into the validated
+PyramidSettings that the steps use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+from orchestration.settings import PyramidSettings, parse_tier_shares
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+class PyramidResource(ConfigurableResource):
+    input_dir: str = os.environ.get("PYRAMID_INPUT_DIR", str(DEMO_INPUT_DIR))
+    warehouse_dir: str = os.environ.get("PYRAMID_WAREHOUSE_DIR", str(DEFAULT_WAREHOUSE_DIR))
+    window_days: int = int(os.environ.get("PYRAMID_WINDOW_DAYS", "365"))
+    market_population: int | None = _env_int("PYRAMID_MARKET_POPULATION")
+    tier_shares: str = os.environ.get("PYRAMID_TIER_SHARES", "1,4,15,80")
+    keep_duplicates: bool = False
+    as_of_date: str | None = None
+    """Overrides the as-of date that the run's partition gives."""
+    echo_dbt: bool = True
+    """Print dbt's own log lines (the CLI's --quiet turns them off)."""
+    publish_older: bool = False
+    """Publish even when the warehouse already holds a later pyramid (the CLI does; backfills do not)."""
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_dir)
+
+    def settings(self, as_of_date: dt.date | None) -> PyramidSettings:
+        return PyramidSettings(
+            input_dir=Path(self.input_dir),
+            warehouse_dir=self.warehouse,
+            as_of_date=as_of_date,
+            window_days=self.window_days,
+            market_population=self.market_population,
+            tier_shares=parse_tier_shares(self.tier_shares),
+            keep_duplicates=self.keep_duplicates,
+        )

@@ -1,0 +1,279 @@
+"""The Dagster code location: definitions, partitioned runs, blocking checks, and a real `dagster dev`."""
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from orchestration.definitions import defs
+from orchestration.jobs import SCHEDULE_CRON
+from orchestration.partitions import as_of_for_partition
+from orchestration.paths import PROJECT_ROOT
+from tests.conftest import Dataset, Pyramid
+
+DBT_MODELS = {
+    "stg_sales": "staging",
+    "stg_customers": "staging",
+    "stg_market": "staging",
+    "int_pyramid_parameters": "intermediate",
+    "int_customer_revenue": "intermediate",
+    "int_customer_levels": "intermediate",
+    "int_active_customers_ranked": "intermediate",
+    "customers": "marts",
+    "customer_activity": "marts",
+    "customer_tiers": "marts",
+    "pyramid_summary": "marts",
+}
+
+
+def test_every_asset_has_its_key_and_group():
+    graph = defs.resolve_asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups == {
+        **DBT_MODELS,
+        "raw_sales": "raw",
+        "raw_customers": "raw",
+        "raw_market": "raw",
+        "published": "serving",
+        "pyramid_report": "serving",
+    }
+    tiers = graph.get(AssetKey("customer_tiers"))
+    assert "active customer" in tiers.description
+    assert graph.get(AssetKey("stg_sales")).parent_keys == {AssetKey("raw_sales")}
+    assert graph.get(AssetKey("published")).parent_keys == {
+        AssetKey(name) for name in ("customers", "customer_activity", "customer_tiers", "pyramid_summary")
+    }
+
+
+def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
+    checks = {
+        (key.asset_key.to_user_string(), key.name) for key in defs.resolve_asset_graph().asset_check_keys
+    }
+    for check in [
+        ("raw_sales", "gx_raw_sales"),
+        ("customer_tiers", "gx_customer_tiers"),
+        ("pyramid_summary", "gx_pyramid_summary"),
+        ("customers", "gx_customers"),
+        ("pyramid_summary", "gx_marts_schema"),
+        ("customer_tiers", "unique_customer_tiers_revenue_rank"),
+        ("customer_tiers", "assert_tiers_ordered_by_revenue"),
+    ]:
+        assert check in checks
+    specs = [
+        spec
+        for checks_def in defs.asset_checks
+        for spec in checks_def.check_specs
+        if spec.name.startswith("gx_")
+    ]
+    assert len(specs) == 5 and all(spec.blocking for spec in specs)
+
+
+def test_schedule_and_partitions():
+    schedule = defs.resolve_schedule_def("daily_pyramid")
+    assert schedule.cron_schedule == SCHEDULE_CRON == "0 6 * * *"
+    assert schedule.execution_timezone == "UTC"
+    job = defs.resolve_job_def("pyramid_job")
+    keys = job.partitions_def.get_partition_keys()
+    assert keys[0] == "2020-01-01"
+    assert as_of_for_partition("2025-02-01", today=dt.date(2026, 1, 1)) == dt.date(2025, 2, 28)
+    assert as_of_for_partition("2026-11-01", today=dt.date(2026, 11, 25)) == dt.date(2026, 11, 24)
+
+
+def _monthly_sales() -> list[tuple[str, str, str]]:
+    """a buys every month of 2024 and 2025; b only in January 2024; c from June 2025 on."""
+    rows = []
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            rows.append(("a", f"{year}-{month:02d}-15", "100.00"))
+            if year == 2025 and month >= 6:
+                rows.append(("c", f"{year}-{month:02d}-10", "40.00"))
+    rows.append(("b", "2024-01-20", "30.00"))
+    return rows
+
+
+def _run_partition(dataset: Dataset, partition_key: str, instance: DagsterInstance, **config):
+    pyramid_config = {
+        "input_dir": str(dataset.input_dir),
+        "warehouse_dir": str(dataset.warehouse_dir),
+        "echo_dbt": False,
+        **config,
+    }
+    return defs.resolve_job_def("pyramid_job").execute_in_process(
+        run_config={"resources": {"pyramid": {"config": pyramid_config}}},
+        partition_key=partition_key,
+        instance=instance,
+        raise_on_error=False,
+    )
+
+
+def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(dataset):
+    """As of 2025-03-31 (window 2024-04-01..): a active, b inactive. As of 2025-12-31: a and c active.
+
+    The later month is published; running an earlier month afterwards only adds it to the history.
+    """
+    dataset.sales(_monthly_sales())
+    instance = DagsterInstance.ephemeral()
+    march = _run_partition(dataset, "2025-03-01", instance)
+    assert march.success
+    pyramid = Pyramid(dataset.warehouse_dir)
+    assert pyramid.levels() == {"a": "active", "b": "inactive"}
+    assert _run_partition(dataset, "2025-12-01", instance).success
+    assert pyramid.levels() == {"a": "active", "b": "inactive", "c": "active"}
+    assert _run_partition(dataset, "2025-03-01", instance).success
+    as_of = pyramid.query("select distinct as_of_date from marts.customers")
+    assert [str(d) for (d,) in as_of] == ["2025-12-31"], "an older month must not replace a later pyramid"
+    history = sorted(p.parent.name for p in dataset.warehouse_dir.glob("history/*/pyramid.duckdb"))
+    assert history == ["as_of=2025-03-31", "as_of=2025-12-31"]
+    summary = march.asset_materializations_for_node("pyramid_dbt_models")
+    tiers = next(m for m in summary if m.asset_key == AssetKey("customer_tiers"))
+    assert tiers.metadata["dagster/row_count"].value == 1
+    assert "| small | 1 |" in tiers.metadata["pyramid"].value
+    assert not list(dataset.warehouse_dir.glob(".build/*")), "a published run leaves no build folder"
+
+
+def test_a_failing_blocking_check_stops_publishing(dataset):
+    dataset.sales(_monthly_sales())
+    instance = DagsterInstance.ephemeral()
+    assert _run_partition(dataset, "2025-12-01", instance).success
+    published = dataset.warehouse_dir / "pyramid.duckdb"
+    before = published.read_bytes()
+    dataset.sales([*_monthly_sales(), ("d", "2999-01-01", "5.00")])
+    result = _run_partition(dataset, "2025-12-01", instance)
+    assert not result.success
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"gx_raw_sales": False}
+    assert not result.asset_materializations_for_node("published")
+    assert published.read_bytes() == before
+    assert list(dataset.warehouse_dir.glob(".build/*/pyramid.duckdb")), "the failed build is kept"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.loads(response.read())
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def _restore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def dagster_dev(tmp_path):
+    """`dagster dev` on a free port with its own DAGSTER_HOME and warehouse; stopped and reaped afterwards."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+    dataset = Dataset(tmp_path).sales(_monthly_sales())
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PYRAMID_INPUT_DIR": str(dataset.input_dir),
+        "PYRAMID_WAREHOUSE_DIR": str(dataset.warehouse_dir),
+    }
+    dagster = Path(sys.executable).with_name("dagster")
+    log = open(tmp_path / "dagster_dev.log", "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [str(dagster), "dev", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_restore_sigint,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                _graphql(port, "{ version }")
+                break
+            except (OSError, AssertionError):
+                assert process.poll() is None, (tmp_path / "dagster_dev.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, "dagster dev did not answer within 180 s"
+                time.sleep(1)
+        yield port, dataset
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+        log.close()
+        time.sleep(2)
+        with pytest.raises(ProcessLookupError):
+            os.killpg(process.pid, 0)  # no process of the group is left
+
+
+LAUNCH = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+
+
+def test_dagster_dev_serves_the_graph_and_runs_the_job(dagster_dev):
+    port, dataset = dagster_dev
+    nodes = _graphql(port, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
+    keys = {node["assetKey"]["path"][-1] for node in nodes}
+    assert {"raw_sales", "customer_tiers", "pyramid_summary", "published", "pyramid_report"} <= keys
+    schedules = _graphql(
+        port,
+        """{ schedulesOrError(repositorySelector: {repositoryLocationName: "orchestration",
+             repositoryName: "__repository__"}) {
+               ... on Schedules { results { name cronSchedule executionTimezone } } } }""",
+    )["schedulesOrError"]["results"]
+    assert schedules == [{"name": "daily_pyramid", "cronSchedule": "0 6 * * *", "executionTimezone": "UTC"}]
+    launched = _graphql(
+        port,
+        LAUNCH,
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": "orchestration",
+                    "repositoryName": "__repository__",
+                    "jobName": "pyramid_job",
+                },
+                "executionMetadata": {"tags": [{"key": "dagster/partition", "value": "2025-03-01"}]},
+            }
+        },
+    )["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    deadline = time.monotonic() + 400
+    status = None
+    while time.monotonic() < deadline:
+        status = _graphql(port, f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}')
+        status = status["runOrError"]["status"]
+        if status in {"SUCCESS", "FAILURE", "CANCELED"}:
+            break
+        time.sleep(2)
+    assert status == "SUCCESS"
+    assert Pyramid(dataset.warehouse_dir).levels() == {"a": "active", "b": "inactive"}
