@@ -4,6 +4,7 @@ import datetime as dt
 
 from dagster import (
     AssetSelection,
+    DagsterEventType,
     DefaultScheduleStatus,
     RunFailureSensorContext,
     RunRequest,
@@ -41,14 +42,23 @@ def daily_pyramid(context: ScheduleEvaluationContext) -> RunRequest:
 
 
 def failure_reason(context: RunFailureSensorContext) -> str:
-    """One line: the failed step or check, and its first error line."""
+    """One line: the failed check and its failing expectations, or the failed step and its error."""
+    run = f"run {context.dagster_run.run_id[:8]}"
+    for record in context.instance.all_logs(
+        context.dagster_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ):
+        evaluation = record.dagster_event.event_specific_data
+        if not evaluation.passed:
+            check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            return f"{run} failed: check {check} did not pass: {evaluation.description}"
     step_failures = context.get_step_failure_events()
     if step_failures:
         event = step_failures[0]
         error = event.step_failure_data.error
-        message = (error.message if error else "unknown error").strip().splitlines()[0]
-        return f"run {context.dagster_run.run_id[:8]} failed in {event.step_key}: {message}"
-    return f"run {context.dagster_run.run_id[:8]} failed: {context.failure_event.message}"
+        cause = error.cause if error and error.cause else error
+        message = (cause.message if cause else "unknown error").strip().splitlines()[0]
+        return f"{run} failed in step {event.step_key}: {message}"
+    return f"{run} failed: {context.failure_event.message}"
 
 
 @run_failure_sensor(description="Writes why a pyramid run failed to warehouse/last_failure.txt and the log.")

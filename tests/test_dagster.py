@@ -12,12 +12,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetKey, DagsterInstance, build_run_status_sensor_context
 
 from orchestration.definitions import defs
-from orchestration.jobs import SCHEDULE_CRON
+from orchestration.jobs import SCHEDULE_CRON, explain_failure
 from orchestration.partitions import as_of_for_partition
 from orchestration.paths import PROJECT_ROOT
+from orchestration.resources import PyramidResource
 from tests.conftest import Dataset, Pyramid
 
 DBT_MODELS = {
@@ -154,6 +155,21 @@ def test_a_failing_blocking_check_stops_publishing(dataset):
     assert not result.asset_materializations_for_node("published")
     assert published.read_bytes() == before
     assert list(dataset.warehouse_dir.glob(".build/*/pyramid.duckdb")), "the failed build is kept"
+
+    context = build_run_status_sensor_context(
+        sensor_name="explain_failure",
+        dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        resources={"pyramid": PyramidResource(warehouse_dir=str(dataset.warehouse_dir))},
+    ).for_run_failure()
+    explain_failure(context)
+    reason = (dataset.warehouse_dir / "last_failure.txt").read_text()
+    assert reason.count("\n") == 1
+    assert (
+        "failed: check raw_sales:gx_raw_sales did not pass: 1 of 7 failed: order_date_not_in_future" in reason
+    )
+    assert "observed 2999-01-01" in reason
 
 
 def _free_port() -> int:

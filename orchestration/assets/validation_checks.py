@@ -41,8 +41,9 @@ def _check_result(verdict, report, *, asset: str) -> AssetCheckResult:
         metadata={
             "expectations": verdict.evaluated,
             "failed": len(verdict.failed),
-            "failures": MetadataValue.md("\n".join(f"- {line}" for line in failures) or "none"),
-            "data_docs": MetadataValue.path(str(report.data_docs_index)),
+            "expectations_table": MetadataValue.md(verdict.markdown_table()),
+            "data_docs": MetadataValue.path(str(verdict.page or report.data_docs_index)),
+            "data_docs_index": MetadataValue.path(str(report.data_docs_index)),
             "summary": MetadataValue.text(report.summary()),
         },
     )

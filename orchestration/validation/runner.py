@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,21 +24,24 @@ from orchestration.validation.suites import SUITES
 
 
 @dataclass(frozen=True)
-class FailedExpectation:
+class ExpectationOutcome:
     check: str
+    success: bool
     expectation_type: str
     column: str | None
     observed: object
     expected: dict[str, object]
 
-    def describe(self) -> str:
-        target = f" on {self.column}" if self.column else ""
-        bounds = [
+    def expected_text(self) -> str:
+        return ", ".join(
             f"{key} {_show(value)}"
             for key, value in self.expected.items()
             if key in {"value", "min_value", "max_value", "value_set"}
-        ]
-        expected = f"; expected {', '.join(bounds)}" if bounds else ""
+        )
+
+    def describe(self) -> str:
+        target = f" on {self.column}" if self.column else ""
+        expected = f"; expected {self.expected_text()}" if self.expected_text() else ""
         return f"{self.check} ({self.expectation_type}{target}): observed {_show(self.observed)}{expected}"
 
 
@@ -49,14 +53,36 @@ def _show(value: object) -> str:
 class SuiteVerdict:
     suite: str
     success: bool
-    evaluated: int
-    failed: list[FailedExpectation] = field(default_factory=list)
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    page: Path | None = None
+
+    @property
+    def evaluated(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.success]
 
     def line(self) -> str:
         if self.success:
             return f"  PASS  {self.suite}: {self.evaluated} expectations met"
         checks = ", ".join(failure.check for failure in self.failed)
         return f"  FAIL  {self.suite}: {len(self.failed)} of {self.evaluated} failed: {checks}"
+
+    def markdown_table(self) -> str:
+        """Every expectation with its observed and expected values, for Dagster's check metadata."""
+        rows = [
+            f"| {'pass' if outcome.success else '**FAIL**'} | {outcome.check} "
+            f"| {_cell(outcome.observed)} | {_cell(outcome.expected_text())} |"
+            for outcome in self.outcomes
+        ]
+        return "\n".join(["| status | check | observed | expected |", "| --- | --- | --- | --- |", *rows])
+
+
+def _cell(value: object) -> str:
+    text = _show(value).replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 @dataclass(frozen=True)
@@ -121,7 +147,7 @@ def run_validation(
     else:
         parameters = {"today": (today or dt.date.today()).isoformat()}
     run_name = f"{stage}-{dt.datetime.now():%Y%m%dT%H%M%S}"
-    verdicts = []
+    results = []
     for spec in specs:
         checkpoint = context.checkpoints.get(spec.name)
         result = checkpoint.run(
@@ -129,25 +155,35 @@ def run_validation(
             expectation_parameters=parameters,
             run_id=RunIdentifier(run_name=run_name),
         )
-        verdicts += [_verdict(spec.name, run) for run in result.run_results.values()]
+        results += [(spec.name, identifier, run) for identifier, run in result.run_results.items()]
     context.build_data_docs()
     make_offline(out_dir / "data_docs")
+    verdicts = [_verdict(name, run, _page(context, identifier)) for name, identifier, run in results]
     return ValidationReport(stage, verdicts, out_dir.resolve() / "data_docs" / "index.html")
 
 
-def _verdict(suite: str, run) -> SuiteVerdict:
-    failed = [
-        FailedExpectation(
+def _verdict(suite: str, run, page: Path | None) -> SuiteVerdict:
+    outcomes = [
+        ExpectationOutcome(
             check=(outcome.expectation_config.meta or {}).get("check", outcome.expectation_config.type),
+            success=bool(outcome.success),
             expectation_type=outcome.expectation_config.type,
             column=outcome.expectation_config.kwargs.get("column"),
             observed=_observed(outcome),
             expected=dict(outcome.expectation_config.kwargs),
         )
         for outcome in run.results
-        if not outcome.success
     ]
-    return SuiteVerdict(suite, run.success, len(run.results), failed)
+    return SuiteVerdict(suite, bool(run.success), outcomes, page)
+
+
+def _page(context, identifier) -> Path | None:
+    """The Data Docs page of one validation result."""
+    for site in context.get_docs_sites_urls(resource_identifier=identifier):
+        url = site.get("site_url") or ""
+        if url.startswith("file://"):
+            return Path(urllib.parse.unquote(url.removeprefix("file://")))
+    return None
 
 
 def _observed(outcome) -> object:
