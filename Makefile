@@ -26,7 +26,7 @@ lint: install-dev
 	PYRAMID_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
 
 unit: install-dev
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet
