@@ -10,6 +10,7 @@ from dagster import (
     RunRequest,
     ScheduleEvaluationContext,
     define_asset_job,
+    in_process_executor,
     run_failure_sensor,
     schedule,
 )
@@ -22,6 +23,8 @@ SCHEDULE_CRON = "0 6 * * *"
 pyramid_job = define_asset_job(
     "pyramid_job",
     selection=AssetSelection.all(),
+    # The steps run one after another anyway; one process saves each step importing dbt, GX and Dagster.
+    executor_def=in_process_executor,
     description="Load → validate raw → dbt build → validate marts → publish → report.",
 )
 
