@@ -6,6 +6,7 @@ from dagster import (
     AssetSelection,
     DagsterEventType,
     DefaultScheduleStatus,
+    DefaultSensorStatus,
     RunFailureSensorContext,
     RunRequest,
     ScheduleEvaluationContext,
@@ -64,7 +65,10 @@ def failure_reason(context: RunFailureSensorContext) -> str:
     return f"{run} failed: {context.failure_event.message}"
 
 
-@run_failure_sensor(description="Writes why a pyramid run failed to warehouse/last_failure.txt and the log.")
+@run_failure_sensor(
+    description="Writes why a pyramid run failed to warehouse/last_failure.txt and the log.",
+    default_status=DefaultSensorStatus.RUNNING,
+)
 def explain_failure(context: RunFailureSensorContext, pyramid: PyramidResource) -> None:
     reason = failure_reason(context)
     context.log.error(reason)

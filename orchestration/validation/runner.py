@@ -14,6 +14,7 @@ from pathlib import Path
 
 import great_expectations as gx
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
 from orchestration.paths import GX_PROJECT_DIR
 from orchestration.validation.batches import read_batch
@@ -156,7 +157,11 @@ def run_validation(
             run_id=RunIdentifier(run_name=run_name),
         )
         results += [(spec.name, identifier, run) for identifier, run in result.run_results.items()]
-    context.build_data_docs()
+    # Render only this run's pages (and the index): rebuilding every past page would grow with the history.
+    suites_shown = [ExpectationSuiteIdentifier(name=spec.name) for spec in SUITES]
+    context.build_data_docs(
+        resource_identifiers=[*suites_shown, *(identifier for _, identifier, _ in results)]
+    )
     make_offline(out_dir / "data_docs")
     verdicts = [_verdict(name, run, _page(context, identifier)) for name, identifier, run in results]
     return ValidationReport(stage, verdicts, out_dir.resolve() / "data_docs" / "index.html")
