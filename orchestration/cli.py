@@ -118,6 +118,9 @@ def run(
     click.echo("")
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
+    report_file = result.warehouse.parent / "report" / "pyramid.md"
+    if report_file.exists():
+        click.echo(f"Report: {report_file}")
 
 
 @main.command()
