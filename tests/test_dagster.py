@@ -141,6 +141,36 @@ def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(da
     assert not list(dataset.warehouse_dir.glob(".build/*")), "a published run leaves no build folder"
 
 
+def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
+    """The whole job in-process on the bundled demo: 16 assets, every dbt test and GX suite passes."""
+    instance = DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("pyramid_job").execute_in_process(
+        run_config={
+            "resources": {
+                "pyramid": {
+                    "config": {
+                        "warehouse_dir": str(tmp_path / "warehouse"),
+                        "market_population": 25000,
+                        "as_of_date": "2026-10-31",
+                        "echo_dbt": False,
+                    }
+                }
+            }
+        },
+        partition_key="2026-10-01",
+        instance=instance,
+    )
+    assert result.success
+    graph = defs.resolve_asset_graph()
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == set(graph.get_all_asset_keys())
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == len(graph.asset_check_keys)
+    assert all(evaluation.passed for evaluation in evaluations)
+    counts = Pyramid(tmp_path / "warehouse").counts()
+    assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == (15, 61, 229, 1218)
+
+
 def test_a_failing_blocking_check_stops_publishing(dataset):
     dataset.sales(_monthly_sales())
     instance = DagsterInstance.ephemeral()
