@@ -18,7 +18,7 @@ from orchestration.dbt_failures import DbtBuildError
 from orchestration.loading import InputError, latest_order_date
 from orchestration.partitions import as_of_months, partition_for
 from orchestration.settings import PyramidSettings, SettingsError
-from orchestration.validation.runner import ValidationFailedError, validation_dir
+from orchestration.validation.runner import ValidationFailedError, validation_dir, verdict_line
 from orchestration.warehouse import published_path, warehouse_lock
 
 # Errors raised inside a step, by class name, re-raised here with their message.
@@ -121,6 +121,5 @@ def _validation_lines(result: ExecuteInProcessResult, *, passed: bool | None) ->
         if passed is not None and evaluation.passed != passed:
             continue
         suite = evaluation.check_name.removeprefix("gx_")
-        verdict = "PASS" if evaluation.passed else "FAIL"
-        lines.append(f"  {verdict}  {suite}: {evaluation.description}")
+        lines.append(verdict_line(suite, evaluation.passed, evaluation.description))
     return lines

@@ -187,3 +187,22 @@ def test_a_failing_dbt_build_keeps_the_published_pyramid(published):
     assert "dbt build failed" in result.stderr
     assert _checksum(dataset.warehouse_dir / "pyramid.duckdb") == checksum
     assert list(dataset.warehouse_dir.glob(".build/*/pyramid.duckdb")), "failed build kept for inspection"
+
+
+def test_as_of_outside_the_partitions_is_refused(published):
+    dataset, checksum = published
+    _assert_refused(
+        dataset,
+        checksum,
+        "--as-of 2019-12-31 is outside the months the pipeline covers",
+        "--as-of",
+        "2019-12-31",
+    )
+
+
+def test_report_without_a_warehouse(tmp_path):
+    from tests.conftest import run_pyramid
+
+    result = run_pyramid("report", "--warehouse", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "no warehouse yet; run `pyramid run` first" in result.stderr

@@ -187,3 +187,21 @@ def test_versioned_gx_project_matches_suites_py(tmp_path):
             f"{committed} is stale: run `make gx-project`"
         )
         assert (GX_PROJECT_DIR / "gx" / "checkpoints" / f"{spec.name}.json").exists()
+
+
+def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
+    """`pyramid validate` only reads the published file: it reports the failure (exit 3), changes nothing."""
+    from tests.conftest import run_pyramid
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    copy = warehouse / "pyramid.duckdb"
+    shutil.copy(good_build.path, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update marts.customer_tiers set revenue = revenue + 0.01 where revenue_rank = 30")
+    before = copy.read_bytes()
+    result = run_pyramid("validate", "--warehouse", str(warehouse))
+    assert result.returncode == 3
+    assert "FAIL  customer_tiers: 1 of 9 failed: tier_revenue_adds_up" in result.stdout
+    assert "PASS  pyramid_summary: 15 expectations met" in result.stdout
+    assert copy.read_bytes() == before

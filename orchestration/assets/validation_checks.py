@@ -27,24 +27,18 @@ OUTPUT_SUITES = {
 
 def _check_result(verdict, report, *, asset: str) -> AssetCheckResult:
     """A SuiteVerdict of a ValidationReport (validation/runner.py) as a Dagster check result."""
-    failures = [failure.describe() for failure in verdict.failed]
     return AssetCheckResult(
         asset_key=asset,
         check_name=f"gx_{verdict.suite}",
         passed=verdict.success,
         severity=AssetCheckSeverity.ERROR,
-        description=(
-            f"{verdict.evaluated} expectations met"
-            if verdict.success
-            else f"{len(failures)} of {verdict.evaluated} failed: " + "; ".join(failures)
-        ),
+        description=verdict.result_text(),
         metadata={
             "expectations": verdict.evaluated,
             "failed": len(verdict.failed),
             "expectations_table": MetadataValue.md(verdict.markdown_table()),
             "data_docs": MetadataValue.path(str(verdict.page or report.data_docs_index)),
             "data_docs_index": MetadataValue.path(str(report.data_docs_index)),
-            "summary": MetadataValue.text(report.summary()),
         },
     )
 

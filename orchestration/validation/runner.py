@@ -65,11 +65,15 @@ class SuiteVerdict:
     def failed(self) -> list[ExpectationOutcome]:
         return [outcome for outcome in self.outcomes if not outcome.success]
 
-    def line(self) -> str:
+    def result_text(self) -> str:
+        """What the suite found, in one line: the Dagster check's description and the CLI's verdict."""
         if self.success:
-            return f"  PASS  {self.suite}: {self.evaluated} expectations met"
-        checks = ", ".join(failure.check for failure in self.failed)
-        return f"  FAIL  {self.suite}: {len(self.failed)} of {self.evaluated} failed: {checks}"
+            return f"{self.evaluated} expectations met"
+        failures = "; ".join(failure.describe() for failure in self.failed)
+        return f"{len(self.failed)} of {self.evaluated} failed: {failures}"
+
+    def line(self) -> str:
+        return verdict_line(self.suite, self.success, self.result_text())
 
     def markdown_table(self) -> str:
         """Every expectation with its observed and expected values, for Dagster's check metadata."""
@@ -79,6 +83,10 @@ class SuiteVerdict:
             for outcome in self.outcomes
         ]
         return "\n".join(["| status | check | observed | expected |", "| --- | --- | --- | --- |", *rows])
+
+
+def verdict_line(suite: str, passed: bool, result_text: str) -> str:
+    return f"  {'PASS' if passed else 'FAIL'}  {suite}: {result_text}"
 
 
 def _cell(value: object) -> str:
@@ -100,18 +108,11 @@ class ValidationReport:
         return {failure.check for verdict in self.verdicts for failure in verdict.failed}
 
     def lines(self) -> list[str]:
-        lines = []
-        for verdict in self.verdicts:
-            lines.append(verdict.line())
-            lines += [f"        {verdict.suite}.{failure.describe()}" for failure in verdict.failed]
-        return lines
-
-    def summary(self) -> str:
-        return format_reports([self])
+        return [verdict.line() for verdict in self.verdicts]
 
 
 def format_reports(reports: list[ValidationReport]) -> str:
-    """One line per suite (failures explained below it), then where the Data Docs are."""
+    """One line per suite (with its failed expectations), then where the Data Docs are."""
     lines = ["Validation (Great Expectations):"]
     for report in reports:
         lines += report.lines()
