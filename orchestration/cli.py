@@ -14,7 +14,7 @@ from orchestration.loading import InputError
 from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
 from orchestration.pipeline import build_pyramid
 from orchestration.report import format_pyramid, read_pyramid
-from orchestration.settings import TARGETS, PyramidSettings, SettingsError, parse_tier_shares
+from orchestration.settings import HISTORY_PERIODS, TARGETS, PyramidSettings, SettingsError, parse_tier_shares
 from orchestration.validation.runner import (
     ValidationFailedError,
     format_reports,
@@ -78,6 +78,14 @@ def main() -> None:
     is_flag=True,
     help="Keep sales lines repeated with the same order_id and all other columns equal.",
 )
+@click.option(
+    "--period",
+    "history_period",
+    type=click.Choice(HISTORY_PERIODS),
+    default="month",
+    show_default=True,
+    help="Period of the tier history, migration and retention tables.",
+)
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output.")
 def run(
     input_dir: Path,
@@ -88,6 +96,7 @@ def run(
     market_population: int | None,
     tier_shares: str,
     keep_duplicates: bool,
+    history_period: str,
     quiet: bool,
 ) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
@@ -101,6 +110,7 @@ def run(
             tier_shares=parse_tier_shares(tier_shares),
             keep_duplicates=keep_duplicates,
             target=target,
+            history_period=history_period,
         )
         result = build_pyramid(settings, echo=not quiet)
     except (SettingsError, InputError) as error:
@@ -153,14 +163,17 @@ def report(warehouse_dir: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=DEMO_INPUT_DIR,
     show_default=True,
-    help="Folder to write sales.csv, customers.csv and market.csv into.",
+    help="Folder to write sales.csv, customers.csv, market.csv, feedback.csv and complaints.csv into.",
 )
 @click.option("--customers", type=int, default=DEMO_CUSTOMERS, show_default=True)
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
 def generate(out_dir: Path, customers: int, seed: int) -> None:
     """Write deterministic demo data (the same seed gives the same bytes)."""
     files = generate_demo(out_dir, customers=customers, seed=seed)
-    click.echo(f"Wrote {files.sales_rows:,} sales lines to {files.sales}, {files.customers}, {files.market}")
+    click.echo(
+        f"Wrote {files.sales_rows:,} sales lines to {files.sales}, and {files.customers}, {files.market},"
+        f" {files.feedback}, {files.complaints}"
+    )
 
 
 def _fail(message: str, code: int, warehouse_dir: Path | None) -> None:

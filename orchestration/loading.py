@@ -40,16 +40,17 @@ class InputSpec:
 SALES = InputSpec(
     name="sales",
     required=("customer_id", "order_date", "amount"),
-    optional=("order_id", "quantity", "product_id", "status"),
+    optional=("order_id", "quantity", "product_id", "status", "cost"),
     dates=("order_date",),
-    numbers=("amount", "quantity"),
+    numbers=("amount", "quantity", "cost"),
     is_required_input=True,
 )
 CUSTOMERS = InputSpec(
     name="customers",
     required=("customer_id",),
-    optional=("signup_date", "country", "segment", "channel"),
+    optional=("signup_date", "country", "segment", "channel", "estimated_annual_wallet"),
     dates=("signup_date",),
+    numbers=("estimated_annual_wallet",),
     unique_key="customer_id",
 )
 MARKET = InputSpec(
@@ -58,7 +59,22 @@ MARKET = InputSpec(
     optional=("country", "segment"),
     unique_key="customer_id",
 )
-INPUTS = (SALES, CUSTOMERS, MARKET)
+FEEDBACK = InputSpec(
+    name="feedback",
+    required=("customer_id", "response_date", "score"),
+    dates=("response_date",),
+    numbers=("score",),
+)
+COMPLAINTS = InputSpec(
+    name="complaints",
+    required=("customer_id", "opened_at"),
+    optional=("complaint_id", "resolved_at"),
+    dates=("opened_at", "resolved_at"),
+    unique_key="complaint_id",
+)
+INPUTS = (SALES, CUSTOMERS, MARKET, FEEDBACK, COMPLAINTS)
+# Money columns are checked against the staging type of money; other numbers against a wider scale.
+MONEY_COLUMNS = ("amount", "cost", "estimated_annual_wallet")
 
 # What the staging models cast to; a value the cast would reject is refused here first.
 _NUMBER_TYPE = "decimal(18, 3)"
@@ -132,12 +148,14 @@ def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, k
             if column in present:
                 checker.require_parse(
                     present[column],
-                    _AMOUNT_TYPE if column == "amount" else _NUMBER_TYPE,
+                    _AMOUNT_TYPE if column in MONEY_COLUMNS else _NUMBER_TYPE,
                     "a number (like 1234.50, with no currency sign or thousands separator)",
                     required=column in spec.required,
                 )
-        if spec.unique_key:
+        if spec.unique_key and spec.unique_key in present:
             checker.require_unique(present[spec.unique_key])
+        if spec is COMPLAINTS and "resolved_at" in present:
+            checker.require_not_before(present["resolved_at"], present["opened_at"])
         if spec is SALES and "order_id" in present and not keep_duplicates:
             checker.require_no_duplicate_lines([present[c] for c in spec.columns if c in present])
         _land(con, spec, staged, path, present)
@@ -221,6 +239,20 @@ class _Checker:
                 f" ({count} bad row{'s' if count > 1 else ''} in all)"
             )
 
+    def require_not_before(self, column: str, earlier: str) -> None:
+        """`column`, where given, is not before `earlier` (both already known to parse)."""
+
+        def as_time(name: str) -> str:
+            return f"try_cast(nullif(trim(cast(\"{name}\" as varchar)), '') as timestamp)"
+
+        found = self._first_offender(column, f"{as_time(column)} < {as_time(earlier)}")
+        if found:
+            row, value, count = found
+            raise InputError(
+                f"{self.path}: column {column}: {self._where(row)} has {value!r}, before its {earlier}"
+                f" ({count} bad row{'s' if count > 1 else ''} in all)"
+            )
+
     def require_unique(self, column: str) -> None:
         found = self.con.execute(
             f"select key, rows[1], rows[2], count(*) over () from ("
@@ -287,6 +319,7 @@ def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -
             cast(? as bigint) as market_population,
             cast(? as varchar) as tier_shares,
             cast(? as boolean) as keep_duplicates,
+            cast(? as varchar) as history_period,
             current_timestamp as built_at
         """,
         [
@@ -295,6 +328,7 @@ def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -
             settings.market_population,
             ",".join(str(share) for share in settings.tier_shares),
             settings.keep_duplicates,
+            settings.history_period,
         ],
     )
 

@@ -78,6 +78,7 @@ def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool) ->
         "market_population": settings.market_population,
         "tier_shares": ",".join(str(share) for share in settings.tier_shares),
         "keep_duplicates": settings.keep_duplicates,
+        "history_period": settings.history_period,
         "as_of_date": as_of.isoformat() if as_of else None,
         "publish_older": True,
         "echo_dbt": echo,

@@ -29,6 +29,10 @@ class PyramidResource(ConfigurableResource):
     market_population: int | None = _env_int("PYRAMID_MARKET_POPULATION")
     tier_shares: str = os.environ.get("PYRAMID_TIER_SHARES", "1,4,15,80")
     keep_duplicates: bool = False
+    history_period: str = os.environ.get("PYRAMID_HISTORY_PERIOD", "month")
+    """Period of the tier history and migration: week, month or quarter."""
+    report_language: str = os.environ.get("PYRAMID_REPORT_LANGUAGE", "en")
+    """Language of the labels of the HTML/PNG report: en, ar or pl."""
     as_of_date: str | None = None
     """Overrides the as-of date that the run's partition gives."""
     echo_dbt: bool = True
@@ -49,4 +53,5 @@ class PyramidResource(ConfigurableResource):
             market_population=self.market_population,
             tier_shares=parse_tier_shares(self.tier_shares),
             keep_duplicates=self.keep_duplicates,
+            history_period=self.history_period,
         )

@@ -12,6 +12,7 @@ from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
 TIER_NAMES = ("top", "big", "medium", "small")
 DEFAULT_TIER_SHARES = (Decimal(1), Decimal(4), Decimal(15), Decimal(80))
 TARGETS = ("duckdb",)
+HISTORY_PERIODS = ("week", "month", "quarter")
 
 
 class SettingsError(ValueError):
@@ -28,6 +29,7 @@ class PyramidSettings:
     tier_shares: tuple[Decimal, ...] = field(default=DEFAULT_TIER_SHARES)
     keep_duplicates: bool = False
     target: str = "duckdb"
+    history_period: str = "month"
 
     def __post_init__(self) -> None:
         if self.window_days < 1:
@@ -39,6 +41,10 @@ class PyramidSettings:
         if sum(self.tier_shares) != 100:
             shares = ",".join(str(s) for s in self.tier_shares)
             raise SettingsError(f"--tier-shares must sum to 100; got {shares}")
+        if self.history_period not in HISTORY_PERIODS:
+            raise SettingsError(
+                f"--period must be one of {', '.join(HISTORY_PERIODS)}; got {self.history_period}"
+            )
         if self.target not in TARGETS:
             raise SettingsError(f"--target must be one of {', '.join(TARGETS)}; got {self.target}")
 
@@ -48,6 +54,7 @@ class PyramidSettings:
             "as_of_date": self.as_of_date.isoformat() if self.as_of_date else None,
             "activity_window_days": self.window_days,
             "market_population": self.market_population,
+            "history_period": self.history_period,
             "tier_shares": {
                 name: str(share) for name, share in zip(TIER_NAMES, self.tier_shares, strict=True)
             },

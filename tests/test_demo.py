@@ -13,7 +13,7 @@ from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
 from orchestration.paths import DEMO_INPUT_DIR
 from tests.conftest import Dataset, Pyramid, run_pyramid
 
-FILES = ("sales.csv", "customers.csv", "market.csv")
+FILES = ("sales.csv", "customers.csv", "market.csv", "feedback.csv", "complaints.csv")
 
 
 def test_generator_is_deterministic_and_matches_the_bundled_seeds(tmp_path):

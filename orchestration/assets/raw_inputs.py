@@ -13,6 +13,8 @@ RAW_ASSETS = {
     "sales": "Sales lines (required): customer_id, order_date, amount; refunds are negative.",
     "customers": "Everyone with a relationship (optional input).",
     "market": "The addressable market list (optional input).",
+    "feedback": "Survey scores per customer and date (optional input).",
+    "complaints": "Complaints with opened and resolved times (optional input).",
 }
 
 

@@ -21,6 +21,9 @@ OUTPUT_SUITES = {
     "customer_tiers": "customer_tiers",
     "pyramid_summary": "pyramid_summary",
     "customers": "customers",
+    "tier_history": "customer_tier_history",
+    "tier_migration": "tier_migration",
+    "tier_retention": "tier_retention",
     "marts_schema": "pyramid_summary",
 }
 

@@ -54,6 +54,54 @@ QUERIES = {
         order by level_order
     """,
     "customers": f"select customer_id, level, tier from {MARTS_SCHEMA}.customers",
+    "tier_history": f"""
+        with latest as (
+            select * from {MARTS_SCHEMA}.customer_tier_history
+            where period_start = (select max(period_start) from {MARTS_SCHEMA}.customer_tier_history)
+        )
+        select
+            coalesce(latest.customer_id, customers.customer_id) as customer_id,
+            latest.level as history_level,
+            customers.level as current_level,
+            coalesce(latest.tier, '-') as history_tier,
+            coalesce(customers.tier, '-') as current_tier,
+            cast(latest.window_revenue * 100 as bigint) as history_revenue_cents,
+            cast(activity.window_revenue * 100 as bigint) as current_revenue_cents,
+            cast(latest.as_of_date as varchar) as history_as_of_date,
+            cast(customers.as_of_date as varchar) as current_as_of_date
+        from latest
+        full outer join {MARTS_SCHEMA}.customers on latest.customer_id = customers.customer_id
+        left join {MARTS_SCHEMA}.customer_activity as activity
+            on coalesce(latest.customer_id, customers.customer_id) = activity.customer_id
+        order by customer_id
+    """,
+    "tier_migration": f"""
+        with period_customers as (
+            select period_start, count(*) as customers
+            from {MARTS_SCHEMA}.customer_tier_history
+            group by period_start
+        ),
+        moves as (
+            select
+                period_start,
+                previous_period_start,
+                sum(case when from_level != 'none' then customers else 0 end) as moved_from_earlier,
+                sum(customers) as moved_in_total
+            from {MARTS_SCHEMA}.tier_migration
+            group by period_start, previous_period_start
+        )
+        select
+            moves.period_start,
+            cast(moves.moved_from_earlier as bigint) as moved_from_earlier,
+            coalesce(earlier.customers, 0) as earlier_customers,
+            cast(moves.moved_in_total as bigint) as moved_in_total,
+            coalesce(later.customers, 0) as later_customers
+        from moves
+        left join period_customers as earlier on moves.previous_period_start = earlier.period_start
+        left join period_customers as later on moves.period_start = later.period_start
+        order by moves.period_start
+    """,
+    "tier_retention": f"select * from {MARTS_SCHEMA}.tier_retention order by period_start, tier_order",
     "marts_schema": f"""
         select table_name, column_name || ' ' || data_type as column_signature
         from information_schema.columns

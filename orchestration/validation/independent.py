@@ -66,6 +66,29 @@ left join buyers on relationships.id = buyers.id
 """
 
 
+SALES_SPAN_SQL = f"""
+with days as (
+    select cast(cast(trim(order_date) as timestamp) as date) as day from {RAW_SCHEMA}.sales
+),
+as_of as (
+    select coalesce((select as_of_date from {RAW_SCHEMA}.build_settings), (select max(day) from days)) as day
+)
+select min(days.day), any_value(as_of.day) from days, as_of where days.day <= as_of.day
+"""
+
+
+def periods_between(first: dt.date, last: dt.date, period: str) -> int:
+    """How many weeks (Monday to Sunday), months or quarters hold the days from first to last."""
+    if period == "week":
+        return (
+            last - dt.timedelta(days=last.weekday()) - (first - dt.timedelta(days=first.weekday()))
+        ).days // 7 + 1
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if period == "month":
+        return months + 1
+    return (last.year * 4 + (last.month - 1) // 3) - (first.year * 4 + (first.month - 1) // 3) + 1
+
+
 def tier_sizes(active: int, shares: list[Decimal]) -> list[int]:
     """Customers per tier: differences of round-half-up(N x cumulative share / 100)."""
     cumulative, bounds = Decimal(0), []
@@ -83,6 +106,8 @@ def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str
             f"select market_population, tier_shares from {RAW_SCHEMA}.build_settings"
         ).fetchone()
         standings = con.execute(STANDING_SQL).fetchall()
+        span = con.execute(SALES_SPAN_SQL).fetchone()
+        period = con.execute(f"select history_period from {RAW_SCHEMA}.build_settings").fetchone()[0]
         market_ids = {
             row[0] for row in con.execute(f"select trim(customer_id) from {RAW_SCHEMA}.market").fetchall()
         }
@@ -107,6 +132,7 @@ def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str
         "expected_prospect_customers": counts["prospect"],
         "expected_suspect_customers": suspects,
         "all_levels_total": market_population if market_population is not None else len(known) + suspects,
+        "period_pairs": max(periods_between(*span, period) - 1, 0) if span[0] else 0,
     }
     start = 0
     for tier, size in zip(TIERS, tier_sizes(len(active), shares), strict=True):

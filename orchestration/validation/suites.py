@@ -242,6 +242,89 @@ def customers() -> list[gxe.Expectation]:
     ]
 
 
+def tier_history() -> list[gxe.Expectation]:
+    """On the latest period of marts.customer_tier_history, joined row for row to marts.customers."""
+    return [
+        gxe.ExpectTableRowCountToEqual(
+            value=_param("known_customers"),
+            meta=_meta(
+                "history_latest_period_complete",
+                "The latest period of the history holds every known customer (counted from the raw inputs)"
+                " and no one else.",
+            ),
+        ),
+        *[
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A=f"history_{name}",
+                column_B=f"current_{name}",
+                meta=_meta(
+                    f"history_{name}_equals_current",
+                    f"For every customer the history's latest period has the same {name} as the current"
+                    " pyramid (customers, customer_activity): the two computations agree.",
+                ),
+            )
+            for name in ("level", "tier", "revenue_cents", "as_of_date")
+        ],
+    ]
+
+
+def tier_migration() -> list[gxe.Expectation]:
+    """On one row per pair of consecutive periods: migration totals beside the history's customer counts."""
+    return [
+        gxe.ExpectTableRowCountToEqual(
+            value=_param("period_pairs"),
+            meta=_meta(
+                "one_pair_per_period",
+                "One set of moves for every pair of consecutive periods between the first sale and the"
+                " as-of date (periods counted from the raw sales).",
+            ),
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="moved_from_earlier",
+            column_B="earlier_customers",
+            meta=_meta(
+                "earlier_customers_once",
+                "Every customer of the earlier period appears exactly once among the moves.",
+            ),
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="moved_in_total",
+            column_B="later_customers",
+            meta=_meta(
+                "later_customers_once",
+                "The moves end at every customer of the later period exactly once (newcomers included).",
+            ),
+        ),
+    ]
+
+
+def tier_retention() -> list[gxe.Expectation]:
+    """On marts.tier_retention."""
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="customer_retention_rate",
+            min_value=0,
+            max_value=1,
+            meta=_meta("retention_is_a_share", "The share of a tier's customers still active is in [0, 1]."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="customers",
+            column_B="retained_customers",
+            or_equal=True,
+            meta=_meta("retained_within_tier", "No more customers are retained than the tier had."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="customers",
+            column_B="lapsed_since",
+            or_equal=True,
+            meta=_meta("lapsed_within_tier", "No more customers lapsed than the tier had."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="tier", value_set=list(TIERS), meta=_meta("retention_tiers_known", "Only the four tiers.")
+        ),
+    ]
+
+
 # Column name and DuckDB type of every column of the BI tables, as the README documents them.
 MART_COLUMNS: dict[str, list[str]] = {
     "customers": [
@@ -290,6 +373,121 @@ MART_COLUMNS: dict[str, list[str]] = {
         "max_revenue DECIMAL(38,2)",
         "as_of_date DATE",
     ],
+    "customer_tier_history": [
+        "period_start DATE",
+        "period_end DATE",
+        "as_of_date DATE",
+        "is_period_closed BOOLEAN",
+        "customer_id VARCHAR",
+        "level VARCHAR",
+        "tier VARCHAR",
+        "pyramid_level VARCHAR",
+        "window_revenue DECIMAL(38,2)",
+        "revenue_rank BIGINT",
+    ],
+    "tier_migration": [
+        "previous_period_start DATE",
+        "previous_as_of_date DATE",
+        "period_start DATE",
+        "as_of_date DATE",
+        "from_level VARCHAR",
+        "to_level VARCHAR",
+        "from_level_order INTEGER",
+        "to_level_order INTEGER",
+        "movement VARCHAR",
+        "customers BIGINT",
+        "revenue_then DECIMAL(38,2)",
+        "revenue_now DECIMAL(38,2)",
+    ],
+    "tier_retention": [
+        "period_start DATE",
+        "as_of_date DATE",
+        "tier VARCHAR",
+        "tier_order INTEGER",
+        "customers BIGINT",
+        "retained_customers BIGINT",
+        "customer_retention_rate DECIMAL(18,6)",
+        "revenue_then DECIMAL(38,2)",
+        "revenue_now DECIMAL(38,2)",
+        "revenue_retention DECIMAL(18,6)",
+        "lapsed_since BIGINT",
+        "avg_days_to_lapse DECIMAL(18,1)",
+    ],
+    "revenue_concentration": [
+        "period_start DATE",
+        "as_of_date DATE",
+        "tier VARCHAR",
+        "tier_order INTEGER",
+        "customers BIGINT",
+        "share_of_customers DECIMAL(18,6)",
+        "revenue DECIMAL(38,2)",
+        "share_of_revenue DECIMAL(18,6)",
+        "is_latest_period BOOLEAN",
+    ],
+    "revenue_curve": [
+        "period_start DATE",
+        "as_of_date DATE",
+        "customer_percent INTEGER",
+        "customers BIGINT",
+        "active_customers BIGINT",
+        "cumulative_revenue DECIMAL(38,2)",
+        "cumulative_revenue_share DECIMAL(18,6)",
+        "is_latest_period BOOLEAN",
+    ],
+    "customer_performance": [
+        "customer_id VARCHAR",
+        "pyramid_level VARCHAR",
+        "level VARCHAR",
+        "tier VARCHAR",
+        "revenue DECIMAL(38,2)",
+        "gross_margin DECIMAL(38,2)",
+        "gross_margin_rate DECIMAL(18,4)",
+        "orders BIGINT",
+        "avg_order_value DECIMAL(38,2)",
+        "orders_per_year DECIMAL(18,2)",
+        "days_since_last_order BIGINT",
+        "tenure_days BIGINT",
+        "estimated_annual_wallet DECIMAL(18,2)",
+        "share_of_wallet DECIMAL(18,4)",
+        "feedback_responses BIGINT",
+        "avg_feedback_score DECIMAL(18,2)",
+        "complaints BIGINT",
+        "open_complaints BIGINT",
+        "slow_complaints BIGINT",
+        "median_hours_to_resolve DECIMAL(18,1)",
+        "as_of_date DATE",
+    ],
+    "tier_performance": [
+        "pyramid_level VARCHAR",
+        "level_order INTEGER",
+        "customers BIGINT",
+        "revenue DECIMAL(38,2)",
+        "gross_margin DECIMAL(38,2)",
+        "gross_margin_rate DECIMAL(18,4)",
+        "orders BIGINT",
+        "avg_order_value DECIMAL(38,2)",
+        "avg_orders_per_year DECIMAL(18,2)",
+        "avg_days_since_last_order DECIMAL(18,1)",
+        "avg_tenure_days DECIMAL(18,1)",
+        "avg_share_of_wallet DECIMAL(18,4)",
+        "feedback_responses BIGINT",
+        "avg_feedback_score DECIMAL(18,2)",
+        "complaints BIGINT",
+        "complaints_per_100_customers DECIMAL(18,2)",
+        "slow_complaint_share DECIMAL(18,4)",
+        "median_hours_to_resolve DECIMAL(18,1)",
+        "as_of_date DATE",
+    ],
+    "complaint_lapse_rates": [
+        "complaint_experience VARCHAR",
+        "experience_order INTEGER",
+        "active_customer_periods BIGINT",
+        "customers BIGINT",
+        "lapsed BIGINT",
+        "lapse_rate DECIMAL(18,4)",
+        "followup_days INTEGER",
+        "slow_complaint_hours DECIMAL(18,2)",
+    ],
 }
 
 
@@ -317,5 +515,8 @@ SUITES = (
     SuiteSpec("customer_tiers", "customer_tiers", "output", customer_tiers),
     SuiteSpec("pyramid_summary", "pyramid_summary", "output", pyramid_summary),
     SuiteSpec("customers", "customers", "output", customers),
+    SuiteSpec("tier_history", "tier_history", "output", tier_history),
+    SuiteSpec("tier_migration", "tier_migration", "output", tier_migration),
+    SuiteSpec("tier_retention", "tier_retention", "output", tier_retention),
     SuiteSpec("marts_schema", "marts_schema", "output", marts_schema),
 )

@@ -12,5 +12,6 @@ select
     nullif(trim(order_id), '') as order_id,
     cast(nullif(trim(quantity), '') as decimal(18, 3)) as quantity,
     nullif(trim(product_id), '') as product_id,
-    nullif(trim(status), '') as status
+    nullif(trim(status), '') as status,
+    cast(nullif(trim(cost), '') as decimal(18, 2)) as cost
 from source
