@@ -333,6 +333,14 @@ def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -
     )
 
 
+def loaded_latest_order_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The latest order_date of the sales already landed in `con`."""
+    found = con.execute(
+        f"select max(try_cast(trim(order_date) as timestamp)) from {RAW_SCHEMA}.sales"
+    ).fetchone()
+    return found[0].date() if found and found[0] else None
+
+
 def latest_order_date(input_dir: Path) -> dt.date | None:
     """The latest order_date of the sales input, or None when it cannot be read (the loader will say why)."""
     path = find_input_file(input_dir, SALES.name) if input_dir.is_dir() else None

@@ -4,10 +4,11 @@ import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.assets.run_settings import run_settings
-from orchestration.loading import load_inputs, record_settings
+from orchestration.history_state import carry_history
+from orchestration.loading import load_inputs, loaded_latest_order_date, record_settings
 from orchestration.partitions import as_of_months
 from orchestration.resources import PyramidResource
-from orchestration.warehouse import start_build
+from orchestration.warehouse import published_path, start_build
 
 RAW_ASSETS = {
     "sales": "Sales lines (required): customer_id, order_date, amount; refunds are negative.",
@@ -33,6 +34,9 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     with duckdb.connect(str(build_file)) as con:
         loaded = load_inputs(con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates)
         record_settings(con, run.settings)
+        as_of = run.settings.as_of_date or loaded_latest_order_date(con)
+        history = carry_history(con, published_path(pyramid.warehouse), run.settings, as_of)
+    context.log.info(f"tier history: {history.describe()}")
     for item in loaded:
         yield MaterializeResult(
             asset_key=f"raw_{item.name}",
@@ -40,5 +44,6 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
                 "dagster/row_count": item.rows,
                 "source_file": str(item.path) if item.path else "(none: empty table)",
                 "as_of_date": str(run.settings.as_of_date or "latest order_date"),
+                **({"tier_history": history.describe()} if item.name == "sales" else {}),
             },
         )
