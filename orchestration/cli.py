@@ -12,6 +12,7 @@ from orchestration.dbt_failures import DbtBuildError
 from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
 from orchestration.loading import InputError
 from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+from orchestration.picture.labels import LANGUAGES
 from orchestration.pipeline import build_pyramid
 from orchestration.report import format_pyramid, read_pyramid
 from orchestration.settings import HISTORY_PERIODS, TARGETS, PyramidSettings, SettingsError, parse_tier_shares
@@ -21,7 +22,7 @@ from orchestration.validation.runner import (
     run_validation,
     validation_dir,
 )
-from orchestration.warehouse import WarehouseBusyError, published_path
+from orchestration.warehouse import WarehouseBusyError, published_path, report_dir
 
 EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -34,6 +35,16 @@ warehouse_option = click.option(
     default=DEFAULT_WAREHOUSE_DIR,
     show_default=True,
     help="Folder of the DuckDB file (pyramid.duckdb) that BI tools read.",
+)
+
+
+language_option = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the HTML and PNG report: English, Arabic (right to left) or Polish.",
 )
 
 
@@ -86,6 +97,7 @@ def main() -> None:
     show_default=True,
     help="Period of the tier history, migration and retention tables.",
 )
+@language_option
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output.")
 def run(
     input_dir: Path,
@@ -97,6 +109,7 @@ def run(
     tier_shares: str,
     keep_duplicates: bool,
     history_period: str,
+    language: str,
     quiet: bool,
 ) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
@@ -112,7 +125,7 @@ def run(
             target=target,
             history_period=history_period,
         )
-        result = build_pyramid(settings, echo=not quiet)
+        result = build_pyramid(settings, echo=not quiet, report_language=language)
     except (SettingsError, InputError) as error:
         _fail(str(error), EXIT_BAD_INPUT, warehouse_dir)
     except (DbtBuildError, WarehouseBusyError) as error:
@@ -128,9 +141,10 @@ def run(
     click.echo("")
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
-    report_file = result.warehouse.parent / "report" / "pyramid.md"
-    if report_file.exists():
-        click.echo(f"Report: {report_file}")
+    html_report = report_dir(warehouse_dir) / f"pyramid.{language}.html"
+    if html_report.exists():
+        click.echo(f"Report (open in a browser): {html_report}")
+        click.echo(f"Picture: {html_report.with_suffix('.png')}")
 
 
 @main.command()
@@ -148,12 +162,19 @@ def validate(warehouse_dir: Path) -> None:
 
 @main.command()
 @warehouse_option
-def report(warehouse_dir: Path) -> None:
-    """Print the published pyramid."""
+@language_option
+def report(warehouse_dir: Path, language: str) -> None:
+    """Print the published pyramid and draw it: an HTML page and a PNG in warehouse/report/."""
+    from orchestration.picture import write_picture_report
+
     try:
         click.echo(format_pyramid(*read_pyramid(published_path(warehouse_dir))))
+        files = write_picture_report(published_path(warehouse_dir), report_dir(warehouse_dir), language)
     except FileNotFoundError as error:
         _fail(str(error), EXIT_BUILD_FAILED, None)
+    click.echo("")
+    click.echo(f"Report (open in a browser): {files.html}")
+    click.echo(f"Picture: {files.png}")
 
 
 @main.command()

@@ -33,7 +33,9 @@ class BuildResult:
     seconds: float
 
 
-def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResult:
+def build_pyramid(
+    settings: PyramidSettings, *, echo: bool = True, report_language: str = "en"
+) -> BuildResult:
     """Run the pyramid job for `settings`; the published warehouse changes only if everything passed."""
     from orchestration.definitions import defs  # loads dbt's manifest: only when a build is asked for
 
@@ -42,7 +44,7 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
     partition_key = _partition_key(as_of, explicit=settings.as_of_date is not None)
     with warehouse_lock(settings.warehouse_dir):
         result = defs.resolve_job_def("pyramid_job").execute_in_process(
-            run_config=_run_config(settings, as_of, echo),
+            run_config=_run_config(settings, as_of, echo, report_language),
             partition_key=partition_key,
             instance=_instance(),
             raise_on_error=False,
@@ -70,7 +72,7 @@ def _partition_key(as_of: dt.date | None, *, explicit: bool) -> str:
     return keys[-1]
 
 
-def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool) -> dict:
+def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool, report_language: str) -> dict:
     pyramid = {
         "input_dir": str(settings.input_dir),
         "warehouse_dir": str(settings.warehouse_dir),
@@ -79,6 +81,7 @@ def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool) ->
         "tier_shares": ",".join(str(share) for share in settings.tier_shares),
         "keep_duplicates": settings.keep_duplicates,
         "history_period": settings.history_period,
+        "report_language": report_language,
         "as_of_date": as_of.isoformat() if as_of else None,
         "publish_older": True,
         "echo_dbt": echo,

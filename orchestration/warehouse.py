@@ -29,6 +29,11 @@ def published_path(warehouse_dir: Path) -> Path:
     return warehouse_dir / WAREHOUSE_FILE_NAME
 
 
+def report_dir(warehouse_dir: Path) -> Path:
+    """Where the HTML, PNG, Markdown and text reports of the published pyramid are written."""
+    return warehouse_dir / "report"
+
+
 def build_folder(warehouse_dir: Path, run_id: str) -> Path:
     return warehouse_dir / ".build" / run_id
 

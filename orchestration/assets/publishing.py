@@ -10,7 +10,7 @@ from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
 from orchestration.report import format_pyramid, format_pyramid_markdown, read_pyramid
 from orchestration.resources import PyramidResource
-from orchestration.warehouse import finish_build, keep_copy, publish, published_path
+from orchestration.warehouse import finish_build, keep_copy, publish, published_path, report_dir
 
 MARTS = ("customers", "customer_activity", "customer_tiers", "pyramid_summary")
 
@@ -59,15 +59,28 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     deps=[published],
     group_name="serving",
     partitions_def=as_of_months,
-    description="The pyramid as BI reads it: a Markdown and a text report in warehouse/report/.",
+    description=(
+        "The pyramid for people who would rather look than read: a self-contained HTML page and a PNG"
+        " (pyramid, migration heatmap, tier trend, revenue concentration) in the language of"
+        " PYRAMID_REPORT_LANGUAGE (en, ar, pl), plus Markdown and text tables, in warehouse/report/."
+    ),
 )
 def pyramid_report(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
-    as_of, levels = read_pyramid(published_path(pyramid.warehouse))
-    folder = pyramid.warehouse / "report"
+    from orchestration.picture import write_picture_report  # matplotlib: only when a report is drawn
+
+    warehouse = published_path(pyramid.warehouse)
+    as_of, levels = read_pyramid(warehouse)
+    folder = report_dir(pyramid.warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     markdown = format_pyramid_markdown(as_of, levels)
     (folder / "pyramid.md").write_text(markdown + "\n")
     (folder / "pyramid.txt").write_text(format_pyramid(as_of, levels) + "\n")
+    files = write_picture_report(warehouse, folder, pyramid.report_language)
     return MaterializeResult(
-        metadata={"pyramid": MetadataValue.md(markdown), "report": MetadataValue.path(str(folder))}
+        metadata={
+            "pyramid": MetadataValue.md(markdown),
+            "report": MetadataValue.path(str(files.html)),
+            "picture": MetadataValue.path(str(files.png)),
+            "language": pyramid.report_language,
+        }
     )

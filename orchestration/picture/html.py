@@ -1,0 +1,149 @@
+"""The report as one self-contained HTML page: inline styles, pictures as data URIs, no script, no network."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+from orchestration.picture.data import TIERS, ReportData
+from orchestration.picture.labels import RIGHT_TO_LEFT, labels
+from orchestration.report import _count, _money, _percent
+
+MOVEMENTS = ("new", "reactivated", "upgraded", "stayed", "downgraded", "lapsed", "joined")
+STYLE = """
+body { font-family: "DejaVu Sans", "Noto Sans", "Noto Naskh Arabic", Arial, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1a1a1a; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; }
+.subtitle { color: #555; margin-top: 0; }
+section { margin: 2.5rem 0; }
+.pyramid { display: flex; flex-direction: column; align-items: center; gap: 3px; margin: 1.5rem 0; }
+.layer { padding: 0.45rem 0.8rem; text-align: center; border-radius: 3px; box-sizing: border-box; }
+.layer .name { font-weight: bold; display: block; }
+.layer.dark { color: white; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; }
+td.number { text-align: end; font-variant-numeric: tabular-nums; }
+th { text-align: start; background: #f3f6fa; }
+img { max-width: 100%; }
+footer { color: #777; font-size: 0.85rem; }
+"""
+COLORS = {
+    "top": "#08306b",
+    "big": "#2171b5",
+    "medium": "#6baed6",
+    "small": "#c6dbef",
+    "inactive": "#fdae6b",
+    "prospect": "#d9d9d9",
+    "suspect": "#ececec",
+    "rest": "#f7f7f7",
+}
+
+
+def _number(text: str) -> str:
+    """A number or date kept left to right (with its sign and % in place) inside right-to-left text."""
+    return f'<bdi dir="ltr">{html.escape(text)}</bdi>'
+
+
+def _sentence(template: str, **values: object) -> str:
+    """The template escaped, its {placeholders} filled with left-to-right numbers or dates."""
+    marked = {name: f"\x00{name}\x00" for name in values}
+    parts = html.escape(template.format(**marked)).split("\x00")
+    return "".join(_number(str(values[part])) if index % 2 else part for index, part in enumerate(parts))
+
+
+def _image(png: bytes, alt: str) -> str:
+    encoded = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+
+
+def render_html(data: ReportData, language: str, pictures: dict[str, bytes], source: str) -> str:
+    words = labels(language)
+    escape = html.escape
+    layers = []
+    for index, level in enumerate(data.levels):
+        width = 22 + index * 78 / max(len(data.levels) - 1, 1)
+        details = [_count(level.customers) if level.customers is not None else words["unknown"]]
+        if level.share_of_active is not None:
+            details.append(_percent(level.share_of_active))
+        if level.level in TIERS:
+            details.append(f"{_percent(level.share_of_revenue)} {words['of_revenue']}")
+        dark = " dark" if level.level in ("top", "big") else ""
+        layers.append(
+            f'<div class="layer{dark}" data-level="{level.level}" style="width:{width:.0f}%;'
+            f'background:{COLORS[level.level]}"><span class="name">{escape(words[level.level])}</span>'
+            f"{' · '.join(_number(detail) for detail in details)}</div>"
+        )
+    rows = [
+        f'<tr data-level="{level.level}"><th scope="row">{escape(words[level.level])}</th>'
+        + "".join(
+            f'<td class="number {name}">{_number(value)}</td>'
+            for name, value in (
+                ("customers", _count(level.customers) if level.customers is not None else words["unknown"]),
+                ("share-of-active", _percent(level.share_of_active)),
+                ("revenue", _money(level.revenue)),
+                ("share-of-revenue", _percent(level.share_of_revenue)),
+            )
+        )
+        + "</tr>"
+        for level in data.levels
+    ]
+    header = "".join(
+        f"<th>{escape(words[key])}</th>"
+        for key in ("level", "customers", "share_of_active", "revenue", "share_of_revenue")
+    )
+    if data.migration_from:
+        movement_rows = "".join(
+            f'<tr data-movement="{name}"><th scope="row">{escape(words[name])}</th>'
+            f'<td class="number">{_number(f"{data.movements.get(name, 0):,}")}</td></tr>'
+            for name in MOVEMENTS
+        )
+        period = _sentence(words["migration_period"], previous=data.migration_from, current=data.as_of)
+        migration = (
+            f"<p>{period}</p>"
+            f'<table id="movements"><tr><th>{escape(words["movement"])}</th>'
+            f"<th>{escape(words['customers'])}</th></tr>{movement_rows}</table>"
+            f"{_image(pictures['migration'], words['migration'])}"
+        )
+    else:
+        migration = f"<p>{escape(words['no_history'])}</p>"
+    summary = _sentence(
+        words["active_summary"],
+        active=f"{data.active_customers:,}",
+        revenue=_money(data.active_revenue),
+        days=data.window_days,
+    )
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    return f"""<!doctype html>
+<html lang="{language}" dir="{direction}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(words["title"])} · {data.as_of}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{escape(words["title"])}</h1>
+<p class="subtitle">{_sentence(words["as_of"], date=data.as_of)} · {summary}</p>
+</header>
+<section id="pyramid">
+<h2>{escape(words["pyramid"])}</h2>
+<div class="pyramid">{"".join(layers)}</div>
+<table id="levels"><tr>{header}</tr>{"".join(rows)}</table>
+</section>
+<section id="migration">
+<h2>{escape(words["migration"])}</h2>
+{migration}
+</section>
+<section id="trend">
+<h2>{escape(words["trend"])}</h2>
+{_image(pictures["trend"], words["trend"])}
+</section>
+<section id="concentration">
+<h2>{escape(words["concentration"])}</h2>
+{_image(pictures["concentration"], words["concentration"])}
+</section>
+<footer>{escape(words["footer"].format(path=source))}</footer>
+</body>
+</html>
+"""
