@@ -33,18 +33,18 @@ def read_pyramid(duckdb_path: Path) -> tuple[object, list[PyramidLevel]]:
     return as_of, [PyramidLevel(*row[:5]) for row in rows]
 
 
-def _percent(share: Decimal | None) -> str:
+def percent_text(share: Decimal | None) -> str:
     if share is None:
         return ""
     shown = f"{share * 100:.1f}"
     return f"{'0.0' if shown == '-0.0' else shown} %"
 
 
-def _money(amount: Decimal | None) -> str:
+def money_text(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:,.2f}"
 
 
-def _count(customers: int | None) -> str:
+def count_text(customers: int | None) -> str:
     return "unknown" if customers is None else f"{customers:,}"
 
 
@@ -53,10 +53,10 @@ def format_pyramid(as_of: object, levels: list[PyramidLevel]) -> str:
     body = [
         (
             level.level,
-            _count(level.customers),
-            _percent(level.share_of_active),
-            _money(level.revenue),
-            _percent(level.share_of_revenue),
+            count_text(level.customers),
+            percent_text(level.share_of_active),
+            money_text(level.revenue),
+            percent_text(level.share_of_revenue),
         )
         for level in levels
     ]
@@ -74,8 +74,8 @@ def format_pyramid(as_of: object, levels: list[PyramidLevel]) -> str:
 
 def format_pyramid_markdown(as_of: object, levels: list[PyramidLevel]) -> str:
     rows = [
-        f"| {level.level} | {_count(level.customers)} | {_percent(level.share_of_active)} "
-        f"| {_money(level.revenue)} | {_percent(level.share_of_revenue)} |"
+        f"| {level.level} | {count_text(level.customers)} | {percent_text(level.share_of_active)} "
+        f"| {money_text(level.revenue)} | {percent_text(level.share_of_revenue)} |"
         for level in levels
     ]
     return "\n".join(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterInstance, build_run_status_sensor_context
 
+from orchestration.assets.publishing import MARTS
 from orchestration.definitions import defs
 from orchestration.jobs import SCHEDULE_CRON, explain_failure
 from orchestration.partitions import as_of_for_partition
@@ -25,14 +26,18 @@ DBT_MODELS = {
     "stg_sales": "staging",
     "stg_customers": "staging",
     "stg_market": "staging",
+    "stg_feedback": "staging",
+    "stg_complaints": "staging",
     "int_pyramid_parameters": "intermediate",
     "int_customer_revenue": "intermediate",
     "int_customer_levels": "intermediate",
     "int_active_customers_ranked": "intermediate",
-    "customers": "marts",
-    "customer_activity": "marts",
-    "customer_tiers": "marts",
-    "pyramid_summary": "marts",
+    "int_customer_daily_sales": "intermediate",
+    "int_history_periods": "intermediate",
+    "int_customer_history_next": "intermediate",
+    "int_window_complaints": "intermediate",
+    "int_customer_satisfaction": "intermediate",
+    **{name: "marts" for name in MARTS},
 }
 
 
@@ -44,15 +49,15 @@ def test_every_asset_has_its_key_and_group():
         "raw_sales": "raw",
         "raw_customers": "raw",
         "raw_market": "raw",
+        "raw_feedback": "raw",
+        "raw_complaints": "raw",
         "published": "serving",
         "pyramid_report": "serving",
     }
     tiers = graph.get(AssetKey("customer_tiers"))
     assert "active customer" in tiers.description
     assert graph.get(AssetKey("stg_sales")).parent_keys == {AssetKey("raw_sales")}
-    assert graph.get(AssetKey("published")).parent_keys == {
-        AssetKey(name) for name in ("customers", "customer_activity", "customer_tiers", "pyramid_summary")
-    }
+    assert graph.get(AssetKey("published")).parent_keys == {AssetKey(name) for name in MARTS}
 
 
 def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
@@ -65,6 +70,9 @@ def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
         ("pyramid_summary", "gx_pyramid_summary"),
         ("customers", "gx_customers"),
         ("pyramid_summary", "gx_marts_schema"),
+        ("customer_tier_history", "gx_tier_history"),
+        ("tier_migration", "gx_tier_migration"),
+        ("tier_retention", "gx_tier_retention"),
         ("customer_tiers", "unique_customer_tiers_revenue_rank"),
         ("customer_tiers", "assert_tiers_ordered_by_revenue"),
     ]:
@@ -142,7 +150,7 @@ def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(da
 
 
 def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
-    """The whole job in-process on the bundled demo: 16 assets, every dbt test and GX suite passes."""
+    """The whole job in-process on the bundled demo: every asset, every dbt test and GX suite passes."""
     instance = DagsterInstance.ephemeral()
     result = defs.resolve_job_def("pyramid_job").execute_in_process(
         run_config={

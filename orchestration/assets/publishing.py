@@ -12,7 +12,20 @@ from orchestration.report import format_pyramid, format_pyramid_markdown, read_p
 from orchestration.resources import PyramidResource
 from orchestration.warehouse import finish_build, keep_copy, publish, published_path, report_dir
 
-MARTS = ("customers", "customer_activity", "customer_tiers", "pyramid_summary")
+MARTS = (
+    "customers",
+    "customer_activity",
+    "customer_tiers",
+    "pyramid_summary",
+    "customer_tier_history",
+    "tier_migration",
+    "tier_retention",
+    "revenue_concentration",
+    "revenue_curve",
+    "customer_performance",
+    "tier_performance",
+    "complaint_lapse_rates",
+)
 
 
 def _as_of(duckdb_path: Path):

@@ -15,11 +15,13 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from orchestration.picture.data import FROM_LEVELS, TIERS, TO_LEVELS, ReportData
 from orchestration.picture.labels import RIGHT_TO_LEFT, labels
+from orchestration.report import percent_text
 
 COLORS = {
     "top": "#08306b",
@@ -52,8 +54,10 @@ class Text:
         return f"{LEFT_TO_RIGHT_ISOLATE}{text}{POP_ISOLATE}" if self.rtl else text
 
 
-def _percent(value) -> str:
-    return "" if value is None else f"{float(value) * 100:.1f}%"
+def _date_axis(axes) -> None:
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 def _png(figure: Figure) -> bytes:
@@ -89,9 +93,9 @@ def pyramid_png(data: ReportData, language: str) -> bytes:
         )
         parts = [text.show("?" if level.customers is None else f"{level.customers:,}")]
         if level.share_of_active is not None:
-            parts.append(text.show(_percent(level.share_of_active)))
+            parts.append(text.show(percent_text(level.share_of_active)))
         if level.level in TIERS:
-            parts.append(f"{text.show(_percent(level.share_of_revenue))} {text.words['of_revenue']}")
+            parts.append(f"{text.show(percent_text(level.share_of_revenue))} {text.words['of_revenue']}")
         colour = "white" if level.level in DARK_LEVELS else "#1a1a1a"
         axes.text(
             0.5,
@@ -165,6 +169,7 @@ def trend_png(data: ReportData, language: str) -> bytes:
     axes.legend(loc="upper left", fontsize=9)
     axes.grid(axis="y", alpha=0.3)
     axes.set_title(text("trend"))
+    _date_axis(axes)
     return _png(figure)
 
 
@@ -192,5 +197,6 @@ def concentration_png(data: ReportData, language: str) -> bytes:
     shares.set_ylabel("%")
     shares.set_title(text("share_over_time"))
     shares.legend(loc="lower left", fontsize=8)
+    _date_axis(shares)
     figure.suptitle(text("concentration"))
     return _png(figure)

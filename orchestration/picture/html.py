@@ -7,7 +7,7 @@ import html
 
 from orchestration.picture.data import TIERS, ReportData
 from orchestration.picture.labels import RIGHT_TO_LEFT, labels
-from orchestration.report import _count, _money, _percent
+from orchestration.report import count_text, money_text, percent_text
 
 MOVEMENTS = ("new", "reactivated", "upgraded", "stayed", "downgraded", "lapsed", "joined")
 STYLE = """
@@ -62,11 +62,11 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
     layers = []
     for index, level in enumerate(data.levels):
         width = 22 + index * 78 / max(len(data.levels) - 1, 1)
-        details = [_count(level.customers) if level.customers is not None else words["unknown"]]
+        details = [count_text(level.customers) if level.customers is not None else words["unknown"]]
         if level.share_of_active is not None:
-            details.append(_percent(level.share_of_active))
+            details.append(percent_text(level.share_of_active))
         if level.level in TIERS:
-            details.append(f"{_percent(level.share_of_revenue)} {words['of_revenue']}")
+            details.append(f"{percent_text(level.share_of_revenue)} {words['of_revenue']}")
         dark = " dark" if level.level in ("top", "big") else ""
         layers.append(
             f'<div class="layer{dark}" data-level="{level.level}" style="width:{width:.0f}%;'
@@ -78,10 +78,13 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
         + "".join(
             f'<td class="number {name}">{_number(value)}</td>'
             for name, value in (
-                ("customers", _count(level.customers) if level.customers is not None else words["unknown"]),
-                ("share-of-active", _percent(level.share_of_active)),
-                ("revenue", _money(level.revenue)),
-                ("share-of-revenue", _percent(level.share_of_revenue)),
+                (
+                    "customers",
+                    count_text(level.customers) if level.customers is not None else words["unknown"],
+                ),
+                ("share-of-active", percent_text(level.share_of_active)),
+                ("revenue", money_text(level.revenue)),
+                ("share-of-revenue", percent_text(level.share_of_revenue)),
             )
         )
         + "</tr>"
@@ -109,7 +112,7 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
     summary = _sentence(
         words["active_summary"],
         active=f"{data.active_customers:,}",
-        revenue=_money(data.active_revenue),
+        revenue=money_text(data.active_revenue),
         days=data.window_days,
     )
     direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"

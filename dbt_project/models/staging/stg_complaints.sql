@@ -15,5 +15,5 @@ select
     opened_at,
     resolved_at,
     cast(opened_at as date) as opened_date,
-    cast({{ dbt.datediff('opened_at', 'resolved_at', 'second') }} / 3600.0 as decimal(18, 2)) as hours_to_resolve
+    cast({{ dbt.datediff('opened_at', 'resolved_at', 'second') }} / 3600.0 as decimal(18, 2)) as hours_to_resolve  -- noqa: LT05
 from source

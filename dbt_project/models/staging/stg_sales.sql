@@ -13,5 +13,5 @@ select
     cast(nullif(trim(quantity), '') as decimal(18, 3)) as quantity,
     nullif(trim(product_id), '') as product_id,
     nullif(trim(status), '') as status,
-    cast(nullif(trim(cost), '') as decimal(18, 2)) as cost
+    cast(nullif(trim(cost), '') as decimal(18, 2)) as cost  -- noqa: RF04
 from source

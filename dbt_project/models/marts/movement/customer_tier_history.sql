@@ -67,7 +67,7 @@ known_from as (
             first_sale_date as known_from_date,
             first_purchase_date
         from first_dates
-    ) as starts
+    ) as known_dates
     group by customer_id
 
 ),
@@ -83,8 +83,8 @@ window_sales as (
     cross join pyramid_parameters
     inner join daily_sales
         on
-            daily_sales.order_date <= periods.as_of_date
-            and daily_sales.order_date > periods.as_of_date - pyramid_parameters.activity_window_days
+            periods.as_of_date >= daily_sales.order_date
+            and periods.as_of_date - pyramid_parameters.activity_window_days < daily_sales.order_date
     group by periods.period_start, daily_sales.customer_id
 
 ),

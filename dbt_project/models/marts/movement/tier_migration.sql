@@ -8,6 +8,15 @@ with history as (
 
 ),
 
+periods as (
+
+    select distinct
+        period_start,
+        as_of_date
+    from history
+
+),
+
 period_pairs as (
 
     select
@@ -15,7 +24,7 @@ period_pairs as (
         as_of_date,
         lag(period_start) over (order by period_start) as previous_period_start,
         lag(as_of_date) over (order by period_start) as previous_as_of_date
-    from (select distinct period_start, as_of_date from history) as periods
+    from periods
 
 ),
 

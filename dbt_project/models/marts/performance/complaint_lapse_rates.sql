@@ -45,10 +45,10 @@ period_complaints as (
     inner join {{ ref('stg_complaints') }} as complaints
         on
             active_periods.customer_id = complaints.customer_id
-            and complaints.opened_date <= active_periods.as_of_date
+            and active_periods.as_of_date >= complaints.opened_date
             and (
                 active_periods.previous_as_of_date is null
-                or complaints.opened_date > active_periods.previous_as_of_date
+                or active_periods.previous_as_of_date < complaints.opened_date
             )
     group by active_periods.period_start, active_periods.customer_id
 
@@ -74,11 +74,17 @@ observations as (
 
 experiences as (
 
-    select 'no complaint' as complaint_experience, 1 as experience_order
+    select
+        'no complaint' as complaint_experience,
+        1 as experience_order
     union all
-    select 'resolved fast' as complaint_experience, 2 as experience_order
+    select
+        'resolved fast' as complaint_experience,
+        2 as experience_order
     union all
-    select 'slow or unresolved' as complaint_experience, 3 as experience_order
+    select
+        'slow or unresolved' as complaint_experience,
+        3 as experience_order
 
 ),
 

@@ -44,8 +44,8 @@ measured as (
                 then coalesce(revenue.window_revenue, 0) - coalesce(revenue.window_cost, 0)
         end as gross_margin,
         coalesce(revenue.window_orders, 0) as orders,
-        {{ dbt.datediff('revenue.last_order_date', 'pyramid_parameters.as_of_date', 'day') }} as days_since_last_order,
-        {{ dbt.datediff('revenue.first_order_date', 'pyramid_parameters.as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('revenue.last_order_date', 'pyramid_parameters.as_of_date', 'day') }} as days_since_last_order,  -- noqa: LT05
+        {{ dbt.datediff('revenue.first_order_date', 'pyramid_parameters.as_of_date', 'day') }} as tenure_days,  -- noqa: LT05
         customers.estimated_annual_wallet,
         pyramid_parameters.activity_window_days,
         case when satisfaction_inputs.has_feedback then coalesce(satisfaction.feedback_responses, 0) end

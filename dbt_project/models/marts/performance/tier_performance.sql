@@ -29,6 +29,7 @@ per_level as (
         sum(revenue) as revenue,
         sum(gross_margin) as gross_margin,
         count(gross_margin) as customers_with_margin,
+        sum(case when gross_margin is not null then revenue end) as revenue_with_margin,
         sum(orders) as orders,
         avg(orders_per_year) as avg_orders_per_year,
         avg(days_since_last_order) as avg_days_since_last_order,
@@ -68,8 +69,8 @@ select
     cast(case when per_level.customers_with_margin > 0 then per_level.gross_margin end as decimal(38, 2))
         as gross_margin,
     case
-        when per_level.customers_with_margin > 0 and per_level.revenue > 0
-            then {{ safe_ratio('per_level.gross_margin', 'per_level.revenue', 4) }}
+        when per_level.customers_with_margin > 0 and per_level.revenue_with_margin > 0
+            then {{ safe_ratio('per_level.gross_margin', 'per_level.revenue_with_margin', 4) }}
     end as gross_margin_rate,
     cast(coalesce(per_level.orders, 0) as bigint) as orders,
     cast(round(per_level.revenue / nullif(per_level.orders, 0), 2) as decimal(38, 2)) as avg_order_value,

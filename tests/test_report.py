@@ -1,0 +1,109 @@
+"""The pyramid picture as people see it: each language rendered by headless Chromium, with no network."""
+
+import re
+
+import pytest
+
+from orchestration.picture import write_picture_report
+from orchestration.report import count_text, money_text, percent_text
+from tests.chromium import chromium_page
+from tests.conftest import Pyramid, run_pyramid
+
+READ_LEVELS = """
+Array.from(document.querySelectorAll('#levels tr[data-level]')).map(row => ({
+  level: row.dataset.level,
+  cells: Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim()),
+}))
+"""
+LAYOUT = """
+(() => {
+  const row = document.querySelector('#levels tr[data-level="top"]');
+  const name = row.querySelector('th').getBoundingClientRect();
+  const customers = row.querySelector('td.customers').getBoundingClientRect();
+  const heading = document.querySelector('h1').getBoundingClientRect();
+  return {
+    direction: getComputedStyle(document.body).direction,
+    nameLeft: name.left, customersLeft: customers.left,
+    headingRight: heading.right, pageWidth: document.documentElement.clientWidth,
+    headingText: document.querySelector('h1').innerText,
+    imagesLoaded: Array.from(document.images).every(image => image.complete && image.naturalWidth > 0),
+    images: document.images.length,
+  };
+})()
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("report") / "warehouse"
+    result = run_pyramid("run", "--warehouse", str(warehouse), "--market-population", "25000", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert f"Report (open in a browser): {warehouse / 'report' / 'pyramid.en.html'}" in result.stdout
+    return Pyramid(warehouse)
+
+
+def expected_cells(pyramid: Pyramid, unknown: str) -> dict[str, list[str]]:
+    rows = pyramid.query(
+        "select level, customers, share_of_active, revenue, share_of_revenue from marts.pyramid_summary"
+    )
+    return {
+        level: [
+            count_text(customers) if customers is not None else unknown,
+            percent_text(share),
+            money_text(revenue),
+            percent_text(revenue_share),
+        ]
+        for level, customers, share, revenue, revenue_share in rows
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "heading", "unknown"),
+    [
+        ("en", "ltr", "Customer pyramid", "unknown"),
+        ("ar", "rtl", "هرم العملاء", "غير معروف"),
+        ("pl", "ltr", "Piramida klientów", "nieznana"),
+    ],
+)
+def test_report_page_shows_the_published_pyramid(demo, tmp_path, language, direction, heading, unknown):
+    files = write_picture_report(demo.path, demo.warehouse_dir / "report", language)
+    page_source = files.html.read_text()
+    assert not re.findall(r'(?:src|href)="(?!data:)[^"#]', page_source), "the page must need no other file"
+    with chromium_page() as page:
+        page.open(files.html.as_uri())
+        shown = {row["level"]: row["cells"] for row in page.evaluate(READ_LEVELS)}
+        layout = page.evaluate(LAYOUT)
+        screenshot = page.screenshot(tmp_path / f"report.{language}.png")
+    assert shown == expected_cells(demo, unknown)
+    assert layout["direction"] == direction
+    assert layout["headingText"] == heading
+    assert layout["imagesLoaded"] and layout["images"] == 4
+    if direction == "rtl":
+        assert layout["nameLeft"] > layout["customersLeft"], "level names stand right of the numbers"
+        assert layout["pageWidth"] - layout["headingRight"] < 100, "the title starts at the right edge"
+    else:
+        assert layout["nameLeft"] < layout["customersLeft"]
+    assert screenshot.stat().st_size > 50_000
+    assert files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pyramid_report_command_draws_in_the_language_asked(demo):
+    result = run_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "ar")
+    assert result.returncode == 0, result.stderr
+    html_file = demo.warehouse_dir / "report" / "pyramid.ar.html"
+    assert f"Report (open in a browser): {html_file}" in result.stdout
+    assert '<html lang="ar" dir="rtl">' in html_file.read_text()
+    refused = run_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "de")
+    assert refused.returncode == 2 and "'de' is not one of 'en', 'ar', 'pl'" in refused.stderr
+
+
+def test_migration_movements_on_the_page_add_up(demo):
+    files = write_picture_report(demo.path, demo.warehouse_dir / "report", "en")
+    movements = dict(
+        re.findall(r'data-movement="(\w+)">.*?<bdi dir="ltr">([\d,]+)</bdi>', files.html.read_text())
+    )
+    latest = demo.query(
+        "select count(*) from marts.customer_tier_history"
+        " where period_start = (select max(period_start) from marts.customer_tier_history)"
+    )[0][0]
+    assert sum(int(value.replace(",", "")) for value in movements.values()) == latest
