@@ -42,9 +42,10 @@ def demo_pyramid(tmp_path_factory) -> Pyramid:
     assert result.returncode == 0, result.stderr
     assert "Customer pyramid as of 2026-10-31" in result.stdout
     assert f"{dataset.warehouse_dir / 'pyramid.duckdb'}" in result.stdout
-    report = dataset.warehouse_dir / "report" / "pyramid.md"
-    assert f"Report: {report}" in result.stdout
-    assert "| top | 15 | 1.0 % | 3,010,604.56 | 53.3 % |" in report.read_text()
+    report = dataset.warehouse_dir / "report"
+    assert f"Report (open in a browser): {report / 'pyramid.en.html'}" in result.stdout
+    assert f"Picture: {report / 'pyramid.en.png'}" in result.stdout
+    assert "| top | 15 | 1.0 % | 3,010,604.56 | 53.3 % |" in (report / "pyramid.md").read_text()
     return Pyramid(dataset.warehouse_dir)
 
 

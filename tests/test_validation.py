@@ -45,7 +45,7 @@ def test_good_build_passes_every_suite(good_build, tmp_path):
     reports = [run_validation(good_build.path, stage, tmp_path) for stage in ("input", "output")]
     assert all(report.success for report in reports)
     assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
-    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 40
+    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 62
 
 
 def test_moving_a_small_customer_to_top_in_the_tier_table(tampered):
@@ -90,8 +90,10 @@ def test_duplicating_a_customer(tampered):
 
 
 def test_giving_a_prospect_a_tier(tampered):
+    """Caught twice: in customers itself, and as a difference from the history's latest period."""
     assert tampered("update marts.customers set tier = 'small' where customer_id = 'p1'") == {
-        "only_active_have_a_tier"
+        "only_active_have_a_tier",
+        "history_tier_equals_current",
     }
 
 
@@ -205,3 +207,50 @@ def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
     assert "FAIL  customer_tiers: 1 of 9 failed: tier_revenue_adds_up" in result.stdout
     assert "PASS  pyramid_summary: 15 expectations met" in result.stdout
     assert copy.read_bytes() == before
+
+
+LATEST_HISTORY = "(select max(period_start) from marts.customer_tier_history)"
+
+
+def test_history_revenue_off_by_a_cent_in_the_latest_period(tampered):
+    sql = f"""
+        update marts.customer_tier_history set window_revenue = window_revenue + 0.01
+        where period_start = {LATEST_HISTORY} and customer_id = 'c07'
+    """
+    assert tampered(sql) == {"history_revenue_cents_equals_current"}
+
+
+def test_history_missing_a_customer_in_the_latest_period(tampered):
+    """Also breaks the migration into the latest period: one customer fewer arrives there."""
+    sql = f"""
+        delete from marts.customer_tier_history where period_start = {LATEST_HISTORY} and customer_id = 'p2'
+    """
+    assert tampered(sql) == {
+        "history_has_every_customer",
+        "history_level_equals_current",
+        "history_revenue_cents_equals_current",
+        "history_as_of_date_equals_current",
+        "later_customers_once",
+    }
+
+
+def test_migration_counting_a_customer_twice(tampered):
+    sql = """
+        update marts.tier_migration set customers = customers + 1
+        where period_start = '2025-07-01' and from_level = 'small' and to_level = 'small'
+    """
+    assert tampered(sql) == {"earlier_customers_once", "later_customers_once"}
+
+
+def test_migration_missing_a_period_pair(tampered):
+    assert tampered("delete from marts.tier_migration where period_start = '2024-03-01'") == {
+        "one_pair_per_period"
+    }
+
+
+def test_retention_above_one(tampered):
+    sql = """
+        update marts.tier_retention set retained_customers = customers + 1, customer_retention_rate = 1.5
+        where period_start = '2025-07-01' and tier = 'small'
+    """
+    assert tampered(sql) == {"retention_is_a_share", "retained_within_tier"}

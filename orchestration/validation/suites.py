@@ -253,6 +253,18 @@ def tier_history() -> list[gxe.Expectation]:
                 " and no one else.",
             ),
         ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="history_level",
+            meta=_meta(
+                "history_has_every_customer", "Every current customer is in the history's latest period."
+            ),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="current_level",
+            meta=_meta(
+                "history_has_no_stranger", "Everyone in the history's latest period is a current customer."
+            ),
+        ),
         *[
             gxe.ExpectColumnPairValuesToBeEqual(
                 column_A=f"history_{name}",
