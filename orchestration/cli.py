@@ -165,7 +165,7 @@ def validate(warehouse_dir: Path) -> None:
 @language_option
 def report(warehouse_dir: Path, language: str) -> None:
     """Print the published pyramid and draw it: an HTML page and a PNG in warehouse/report/."""
-    from orchestration.picture import write_picture_report
+    from orchestration.picture.writer import write_picture_report
 
     try:
         click.echo(format_pyramid(*read_pyramid(published_path(warehouse_dir))))

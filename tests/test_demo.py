@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.assets.publishing import MARTS
 from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
 from orchestration.paths import DEMO_INPUT_DIR
 from tests.conftest import Dataset, Pyramid, run_pyramid
@@ -118,7 +119,7 @@ def test_report_prints_the_published_pyramid(demo_pyramid):
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Customer pyramid as of 2026-10-31"
-    assert [line.split()[0] for line in lines[3:]] == [
+    assert [line.split()[0] for line in lines[3:11]] == [
         "top",
         "big",
         "medium",
@@ -135,9 +136,32 @@ def test_marts_are_in_the_documented_schema(demo_pyramid):
         "select table_schema, table_name, table_type from information_schema.tables "
         "where table_schema = 'marts' order by table_name"
     )
-    assert tables == [
-        ("marts", "customer_activity", "BASE TABLE"),
-        ("marts", "customer_tiers", "BASE TABLE"),
-        ("marts", "customers", "BASE TABLE"),
-        ("marts", "pyramid_summary", "BASE TABLE"),
-    ]
+    assert tables == [("marts", name, "BASE TABLE") for name in sorted(MARTS)]
+
+
+def test_demo_shows_movement_and_the_cost_of_slow_complaints(demo_pyramid):
+    """The generated satisfaction data carries the method's rule: slow complaint handling loses customers."""
+    moves = dict(
+        demo_pyramid.query(
+            "select movement, sum(customers) from marts.tier_migration"
+            " where period_start = '2026-10-01' group by movement"
+        )
+    )
+    assert moves == {
+        "new": 158,
+        "reactivated": 4,
+        "upgraded": 41,
+        "downgraded": 20,
+        "lapsed": 54,
+        "stayed": 2677,
+        "joined": 64,
+    }
+    rates = dict(
+        demo_pyramid.query("select complaint_experience, lapse_rate from marts.complaint_lapse_rates")
+    )
+    assert rates["slow or unresolved"] > 3 * rates["resolved fast"]
+    top, small = demo_pyramid.query(
+        "select avg_share_of_wallet from marts.tier_performance where pyramid_level in ('top', 'small')"
+        " order by level_order"
+    )
+    assert top[0] > small[0]

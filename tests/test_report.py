@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from orchestration.picture import write_picture_report
+from orchestration.picture.writer import write_picture_report
 from orchestration.report import count_text, money_text, percent_text
 from tests.chromium import chromium_page
 from tests.conftest import Pyramid, run_pyramid

@@ -79,7 +79,7 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     ),
 )
 def pyramid_report(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
-    from orchestration.picture import write_picture_report  # matplotlib: only when a report is drawn
+    from orchestration.picture.writer import write_picture_report  # matplotlib: only when a report is drawn
 
     warehouse = published_path(pyramid.warehouse)
     as_of, levels = read_pyramid(warehouse)

@@ -1,6 +1,8 @@
 """Run the project's GX checkpoints on a DuckDB build and summarise what they found.
 
-Loads the versioned GX project and runs its checkpoints; it never adds or updates configuration.
+Loads the versioned GX project and runs its checkpoints; it never adds or updates configuration. GX (and the
+suites, written with it) is imported only when a validation runs: importing it takes seconds, and the CLI's
+other commands do not need it.
 """
 
 from __future__ import annotations
@@ -12,16 +14,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import great_expectations as gx
-from great_expectations.core.run_identifier import RunIdentifier
-from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
 from orchestration.paths import GX_PROJECT_DIR
 from orchestration.validation.batches import read_batch
-from orchestration.validation.gx_project import VALIDATION_DIR_VARIABLE
-from orchestration.validation.independent import expected_values
 from orchestration.validation.offline_docs import make_offline
-from orchestration.validation.suites import SUITES
 
 
 @dataclass(frozen=True)
@@ -138,6 +133,14 @@ def run_validation(
     suites: tuple[str, ...] | None = None,
 ) -> ValidationReport:
     """Run the checkpoints of `stage` ("input" or "output") on `duckdb_path`; write results and Data Docs."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    from orchestration.validation.gx_project import VALIDATION_DIR_VARIABLE
+    from orchestration.validation.independent import expected_values
+    from orchestration.validation.suites import SUITES
+
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     out_dir.mkdir(parents=True, exist_ok=True)
     os.environ[VALIDATION_DIR_VARIABLE] = str(out_dir.resolve())
