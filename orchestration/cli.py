@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -22,7 +23,7 @@ from orchestration.validation.runner import (
     run_validation,
     validation_dir,
 )
-from orchestration.warehouse import WarehouseBusyError, published_path, report_dir
+from orchestration.warehouse import WarehouseBusyError, published_path, report_dir, serving_dir
 
 EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -98,6 +99,14 @@ def main() -> None:
     help="Period of the tier history, migration and retention tables.",
 )
 @language_option
+@click.option(
+    "--memory-limit",
+    default=None,
+    help="DuckDB memory limit, like 2GB (default: PYRAMID_DUCKDB_MEMORY_LIMIT or 4GB); it spills beyond it.",
+)
+@click.option(
+    "--threads", type=int, default=None, help="DuckDB threads (default: PYRAMID_DUCKDB_THREADS or 2)."
+)
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output.")
 def run(
     input_dir: Path,
@@ -110,6 +119,8 @@ def run(
     keep_duplicates: bool,
     history_period: str,
     language: str,
+    memory_limit: str | None,
+    threads: int | None,
     quiet: bool,
 ) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
@@ -125,7 +136,12 @@ def run(
             target=target,
             history_period=history_period,
         )
-        result = build_pyramid(settings, echo=not quiet, report_language=language)
+        duckdb_settings = {
+            key: value
+            for key, value in (("memory_limit", memory_limit), ("duckdb_threads", threads))
+            if value is not None
+        }
+        result = build_pyramid(settings, echo=not quiet, report_language=language, duckdb=duckdb_settings)
     except (SettingsError, InputError) as error:
         _fail(str(error), EXIT_BAD_INPUT, warehouse_dir)
     except (DbtBuildError, WarehouseBusyError) as error:
@@ -141,6 +157,7 @@ def run(
     click.echo("")
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
+    click.echo(f"Parquet for BI: {serving_dir(warehouse_dir) / 'current'}/<table>.parquet")
     html_report = report_dir(warehouse_dir) / f"pyramid.{language}.html"
     if html_report.exists():
         click.echo(f"Report (open in a browser): {html_report}")
@@ -184,16 +201,41 @@ def report(warehouse_dir: Path, language: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=DEMO_INPUT_DIR,
     show_default=True,
-    help="Folder to write sales.csv, customers.csv, market.csv, feedback.csv and complaints.csv into.",
+    help="Folder to write the input files into.",
 )
-@click.option("--customers", type=int, default=DEMO_CUSTOMERS, show_default=True)
+@click.option(
+    "--sales-rows",
+    type=int,
+    default=None,
+    help="Write this many sales lines as Parquet, generated inside DuckDB (large inputs; no feedback or"
+    " complaints). Without it: the small demo as CSV.",
+)
+@click.option(
+    "--customers",
+    type=int,
+    default=None,
+    help=f"Customers (default: {DEMO_CUSTOMERS:,} for the demo, one per 20 sales lines with --sales-rows).",
+)
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
-def generate(out_dir: Path, customers: int, seed: int) -> None:
-    """Write deterministic demo data (the same seed gives the same bytes)."""
-    files = generate_demo(out_dir, customers=customers, seed=seed)
+def generate(out_dir: Path, sales_rows: int | None, customers: int | None, seed: int) -> None:
+    """Write deterministic input data (the same seed gives the same data)."""
+    if sales_rows is None:
+        files = generate_demo(out_dir, customers=customers or DEMO_CUSTOMERS, seed=seed)
+        click.echo(
+            f"Wrote {files.sales_rows:,} sales lines to {files.sales}, and {files.customers}, {files.market},"
+            f" {files.feedback}, {files.complaints}"
+        )
+        return
+    from orchestration.big_data import generate_parquet
+
+    started = time.monotonic()
+    try:
+        big = generate_parquet(out_dir, sales_rows=sales_rows, customers=customers, seed=seed)
+    except ValueError as error:
+        _fail(str(error), EXIT_BAD_INPUT, None)
     click.echo(
-        f"Wrote {files.sales_rows:,} sales lines to {files.sales}, and {files.customers}, {files.market},"
-        f" {files.feedback}, {files.complaints}"
+        f"Wrote {big.sales_rows:,} sales lines of {big.customers_count:,} customers to {big.sales},"
+        f" and {big.customers}, {big.market} in {time.monotonic() - started:.1f} s"
     )
 
 

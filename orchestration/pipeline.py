@@ -34,9 +34,12 @@ class BuildResult:
 
 
 def build_pyramid(
-    settings: PyramidSettings, *, echo: bool = True, report_language: str = "en"
+    settings: PyramidSettings, *, echo: bool = True, report_language: str = "en", duckdb: dict | None = None
 ) -> BuildResult:
-    """Run the pyramid job for `settings`; the published warehouse changes only if everything passed."""
+    """Run the pyramid job for `settings`; the published warehouse changes only if everything passed.
+
+    `duckdb` may set the resource's memory_limit and duckdb_threads.
+    """
     from orchestration.definitions import defs  # loads dbt's manifest: only when a build is asked for
 
     started = time.monotonic()
@@ -44,7 +47,7 @@ def build_pyramid(
     partition_key = _partition_key(as_of, explicit=settings.as_of_date is not None)
     with warehouse_lock(settings.warehouse_dir):
         result = defs.resolve_job_def("pyramid_job").execute_in_process(
-            run_config=_run_config(settings, as_of, echo, report_language),
+            run_config=_run_config(settings, as_of, echo, report_language, duckdb or {}),
             partition_key=partition_key,
             instance=_instance(),
             raise_on_error=False,
@@ -72,7 +75,9 @@ def _partition_key(as_of: dt.date | None, *, explicit: bool) -> str:
     return keys[-1]
 
 
-def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool, report_language: str) -> dict:
+def _run_config(
+    settings: PyramidSettings, as_of: dt.date | None, echo: bool, report_language: str, duckdb: dict
+) -> dict:
     pyramid = {
         "input_dir": str(settings.input_dir),
         "warehouse_dir": str(settings.warehouse_dir),
@@ -82,6 +87,7 @@ def _run_config(settings: PyramidSettings, as_of: dt.date | None, echo: bool, re
         "keep_duplicates": settings.keep_duplicates,
         "history_period": settings.history_period,
         "report_language": report_language,
+        **duckdb,
         "as_of_date": as_of.isoformat() if as_of else None,
         "publish_older": True,
         "echo_dbt": echo,

@@ -35,6 +35,10 @@ class PyramidResource(ConfigurableResource):
     """Language of the labels of the HTML/PNG report: en, ar or pl."""
     as_of_date: str | None = None
     """Overrides the as-of date that the run's partition gives."""
+    memory_limit: str = os.environ.get("PYRAMID_DUCKDB_MEMORY_LIMIT", "4GB")
+    """DuckDB's memory_limit for loading and dbt; beyond it DuckDB spills to the build folder."""
+    duckdb_threads: int = int(os.environ.get("PYRAMID_DUCKDB_THREADS", "2"))
+    """DuckDB's threads (this machine has 2 cores)."""
     echo_dbt: bool = True
     """Print dbt's own log lines (the CLI's --quiet turns them off)."""
     publish_older: bool = False
@@ -43,6 +47,21 @@ class PyramidResource(ConfigurableResource):
     @property
     def warehouse(self) -> Path:
         return Path(self.warehouse_dir)
+
+    def duckdb_config(self, temp_directory: Path) -> dict[str, str]:
+        """The DuckDB settings of every connection that builds (the loader's and dbt's)."""
+        return {
+            "memory_limit": self.memory_limit,
+            "threads": str(self.duckdb_threads),
+            "temp_directory": str(temp_directory),
+        }
+
+    def export_duckdb_config(self, temp_directory: Path) -> None:
+        """Hand the settings to dbt's profile (profiles.yml reads them from the environment)."""
+        config = self.duckdb_config(temp_directory)
+        os.environ["PYRAMID_DUCKDB_MEMORY_LIMIT"] = config["memory_limit"]
+        os.environ["PYRAMID_DUCKDB_THREADS"] = config["threads"]
+        os.environ["PYRAMID_DUCKDB_TEMP_DIR"] = config["temp_directory"]
 
     def settings(self, as_of_date: dt.date | None) -> PyramidSettings:
         return PyramidSettings(

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 from orchestration.paths import WAREHOUSE_FILE_NAME
 
 STALE_BUILD_SECONDS = 24 * 3600
@@ -74,6 +76,43 @@ def publish(build_file: Path, warehouse_dir: Path) -> Path:
     os.replace(build_file, target)
     _fsync_dir(warehouse_dir)
     return target
+
+
+def serving_dir(warehouse_dir: Path) -> Path:
+    """Parquet copies of the marts for BI tools that read files: serving/current/<table>.parquet."""
+    return warehouse_dir / "serving"
+
+
+def export_parquet(build_file: Path, warehouse_dir: Path, run_id: str, tables: tuple[str, ...]) -> Path:
+    """Write every mart of the finished build as Parquet into a new version folder (not yet current)."""
+    version = serving_dir(warehouse_dir) / "versions" / run_id
+    shutil.rmtree(version, ignore_errors=True)
+    version.mkdir(parents=True)
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        for table in tables:
+            con.execute(
+                f"copy marts.{table} to '{version / table}.parquet' (format parquet, compression zstd)"
+            )
+    return version
+
+
+def switch_parquet(warehouse_dir: Path, version: Path) -> Path:
+    """Point serving/current at `version` with one atomic rename of a symlink; drop versions no longer used.
+
+    The previous version is kept, so a reader that resolved `current` a moment ago can finish its query.
+    """
+    serving = serving_dir(warehouse_dir)
+    current = serving / "current"
+    previous = current.resolve() if current.is_symlink() else None
+    staged = serving / f".current.{version.name}"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(Path("versions") / version.name)
+    os.replace(staged, current)
+    _fsync_dir(serving)
+    for old in (serving / "versions").iterdir():
+        if old.resolve() not in {version.resolve(), previous}:
+            shutil.rmtree(old, ignore_errors=True)
+    return current
 
 
 def keep_copy(build_file: Path, destination: Path) -> Path:

@@ -52,6 +52,7 @@ class PyramidTranslator(DagsterDbtTranslator):
 def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyramid: PyramidResource):
     run = run_settings(context, pyramid)
     os.environ["PYRAMID_DUCKDB_PATH"] = str(run.build_file)
+    pyramid.export_duckdb_config(run.build_file.parent / "tmp")
     os.environ["DBT_USE_COLORS"] = "false"
     target_path = run.build_file.parent / "dbt"
     invocation = dbt.cli(

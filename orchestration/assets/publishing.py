@@ -10,7 +10,16 @@ from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
 from orchestration.report import format_pyramid, format_pyramid_markdown, read_pyramid
 from orchestration.resources import PyramidResource
-from orchestration.warehouse import finish_build, keep_copy, publish, published_path, report_dir
+from orchestration.warehouse import (
+    export_parquet,
+    finish_build,
+    keep_copy,
+    publish,
+    published_path,
+    report_dir,
+    serving_dir,
+    switch_parquet,
+)
 
 MARTS = (
     "customers",
@@ -43,8 +52,9 @@ def history_path(warehouse_dir: Path, as_of) -> Path:
     partitions_def=as_of_months,
     kinds={"duckdb"},
     description=(
-        "The validated warehouse, moved into place for BI (warehouse/pyramid.duckdb, schema marts) when it is"
-        " the latest pyramid; every validated build is also kept in warehouse/history/as_of=<date>/."
+        "The validated warehouse, moved into place for BI (warehouse/pyramid.duckdb, schema marts, and"
+        " Parquet files in warehouse/serving/current/) when it is the latest pyramid; every validated build"
+        " is also kept in warehouse/history/as_of=<date>/."
     ),
 )
 def published(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
@@ -54,7 +64,9 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     current = published_path(pyramid.warehouse)
     replaces = pyramid.publish_older or not current.exists() or _as_of(current) <= as_of
     if replaces:
+        version = export_parquet(run.build_file, pyramid.warehouse, context.run.run_id, MARTS)
         publish(run.build_file, pyramid.warehouse)
+        switch_parquet(pyramid.warehouse, version)
     else:
         context.log.info(f"{current} holds a later pyramid; as of {as_of} is kept in the history only")
     finish_build(pyramid.warehouse, context.run.run_id)
@@ -63,6 +75,7 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
             "as_of_date": str(as_of),
             "published": replaces,
             "warehouse": MetadataValue.path(str(current)),
+            "parquet": MetadataValue.path(str(serving_dir(pyramid.warehouse) / "current")),
             "history_copy": MetadataValue.path(str(kept)),
         }
     )

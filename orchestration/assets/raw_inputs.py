@@ -31,7 +31,7 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     """Validate the input files and land them, as text, in schema raw of this run's new build file."""
     run = run_settings(context, pyramid)
     build_file = start_build(pyramid.warehouse, context.run.run_id)
-    with duckdb.connect(str(build_file)) as con:
+    with duckdb.connect(str(build_file), config=pyramid.duckdb_config(build_file.parent / "tmp")) as con:
         loaded = load_inputs(con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates)
         record_settings(con, run.settings)
         as_of = run.settings.as_of_date or loaded_latest_order_date(con)

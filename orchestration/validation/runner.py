@@ -156,7 +156,7 @@ def run_validation(
     for spec in specs:
         checkpoint = context.checkpoints.get(spec.name)
         result = checkpoint.run(
-            batch_parameters={"dataframe": read_batch(duckdb_path, spec.asset)},
+            batch_parameters={"dataframe": read_batch(duckdb_path, spec.asset, parameters["today"])},
             expectation_parameters=parameters,
             run_id=RunIdentifier(run_name=run_name),
         )

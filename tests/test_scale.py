@@ -1,0 +1,226 @@
+"""Large inputs: the Parquet generator, readers during builds, a killed build, the Parquet serving copy."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.big_data import generate_parquet
+from orchestration.warehouse import export_parquet, serving_dir, switch_parquet
+from tests.conftest import Dataset, Pyramid, run_pyramid
+
+BARE_TIER_SQL = """
+with active as (
+    select customer_id, sum(amount) as revenue
+    from read_parquet('{sales}')
+    where order_date > date '{as_of}' - 365 and order_date <= date '{as_of}'
+    group by customer_id
+    having bool_or(amount > 0)
+),
+ranked as (
+    select row_number() over (order by revenue desc, customer_id) as r, count(*) over () as n from active
+)
+select
+    count(*) filter (where r <= round(n * 0.01)),
+    count(*) filter (where r > round(n * 0.01) and r <= round(n * 0.05)),
+    count(*) filter (where r > round(n * 0.05) and r <= round(n * 0.20)),
+    count(*) filter (where r > round(n * 0.20))
+from ranked
+"""
+
+
+def digest(path: Path) -> str:
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select md5(string_agg(order_id || customer_id || order_date || amount, ',' order by order_id))"
+            f" from read_parquet('{path}')"
+        ).fetchone()[0]
+
+
+def test_generator_is_deterministic_and_exact(tmp_path):
+    first = generate_parquet(tmp_path / "a", sales_rows=50_000, seed=7)
+    second = generate_parquet(tmp_path / "b", sales_rows=50_000, seed=7, threads=1)
+    other = generate_parquet(tmp_path / "c", sales_rows=50_000, seed=8)
+    assert digest(first.sales) == digest(second.sales)
+    assert digest(first.sales) != digest(other.sales)
+    with duckdb.connect() as con:
+        rows, customers, refunds, first_day, last_day = con.execute(
+            f"select count(*), count(distinct customer_id), avg(case when amount < 0 then 1 else 0 end),"
+            f" min(order_date), max(order_date) from read_parquet('{first.sales}')"
+        ).fetchone()
+        types = {
+            row[0]: row[1]
+            for row in con.execute(f"describe select * from read_parquet('{first.sales}')").fetchall()
+        }
+    assert rows == 50_000 and first.customers_count == 2_500
+    assert 1_500 < customers < 2_500  # about 16 % never buy: prospects
+    assert 0.015 < refunds < 0.035
+    assert str(first_day) >= "2023-11-01" and str(last_day) <= "2026-10-31"
+    assert types["order_date"] == "DATE" and types["amount"] == "DECIMAL(18,2)"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """20,000 generated lines built by `pyramid run`, with the Parquet serving copy."""
+    root = tmp_path_factory.mktemp("generated")
+    files = generate_parquet(root / "input", sales_rows=20_000, seed=3)
+    result = run_pyramid(
+        "run",
+        "--input",
+        str(root / "input"),
+        "--warehouse",
+        str(root / "wh"),
+        "--quiet",
+        "--memory-limit",
+        "1GB",
+        "--threads",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Parquet for BI: {root / 'wh' / 'serving' / 'current'}/<table>.parquet" in result.stdout
+    return files, Pyramid(root / "wh")
+
+
+def test_generated_data_builds_the_pyramid_of_a_bare_sql_script(generated):
+    files, pyramid = generated
+    as_of = pyramid.query("select max(as_of_date) from marts.pyramid_summary")[0][0]
+    with duckdb.connect() as con:
+        expected = con.execute(BARE_TIER_SQL.format(sales=files.sales, as_of=as_of)).fetchone()
+    counts = pyramid.counts()
+    assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == expected
+
+
+def test_parquet_serving_copy_equals_the_marts(generated):
+    _, pyramid = generated
+    current = serving_dir(pyramid.warehouse_dir) / "current"
+    assert current.is_symlink()
+    with duckdb.connect(str(pyramid.path), read_only=True) as con:
+        for table in ("customer_tiers", "pyramid_summary", "customer_tier_history"):
+            differences = con.execute(
+                f"select count(*) from (select * from marts.{table}"
+                f" except all select * from read_parquet('{current / table}.parquet'))"
+            ).fetchone()[0]
+            assert differences == 0, table
+
+
+def test_a_crash_between_export_and_switch_keeps_the_current_parquet(generated, tmp_path):
+    """Killed after writing a new Parquet version, before switching: readers keep the old one; the next
+    switch removes the orphan."""
+    _, pyramid = generated
+    current = serving_dir(pyramid.warehouse_dir) / "current"
+    before = current.resolve()
+    orphan = export_parquet(pyramid.path, pyramid.warehouse_dir, "crashed-run", ("pyramid_summary",))
+    assert current.resolve() == before
+    with duckdb.connect() as con:
+        assert (
+            con.execute(f"select count(*) from read_parquet('{current}/pyramid_summary.parquet')").fetchone()[
+                0
+            ]
+            == 8
+        )
+    newer = export_parquet(pyramid.path, pyramid.warehouse_dir, "next-run", ("pyramid_summary",))
+    switch_parquet(pyramid.warehouse_dir, newer)
+    assert current.resolve() == newer.resolve()
+    assert not orphan.exists() and before.exists()  # the previous version stays for readers mid-query
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time, duckdb
+    path, stop = sys.argv[1], sys.argv[2]
+    seen, errors, reads = set(), [], 0
+    import os
+    while not os.path.exists(stop):
+        try:
+            with duckdb.connect(path, read_only=True) as con:
+                as_of, tiers, active = con.execute(
+                    "select max(as_of_date), sum(customers) filter (where level_order <= 4),"
+                    " (select count(*) from marts.customer_tiers) from marts.pyramid_summary"
+                ).fetchone()
+            if tiers != active:
+                errors.append(f"half a build: {tiers} != {active}")
+            seen.add(str(as_of))
+            reads += 1
+        except Exception as error:
+            errors.append(repr(error))
+        time.sleep(0.02)
+    print(json.dumps({"reads": reads, "seen": sorted(seen), "errors": errors}))
+    """
+)
+
+
+def test_a_reader_polling_during_builds_never_fails_and_sees_only_validated_pyramids(tmp_path):
+    dataset = Dataset(tmp_path)
+    generate_parquet(dataset.input_dir, sales_rows=20_000, seed=5)
+    first = dataset.cli("--as-of", "2026-06-30")
+    assert first.returncode == 0, first.stderr
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(dataset.warehouse_dir / "pyramid.duckdb"), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert dataset.cli("--as-of", "2026-09-30").returncode == 0
+        assert dataset.cli("--as-of", "2026-10-31").returncode == 0
+    finally:
+        stop.touch()
+        output, _ = reader.communicate(timeout=60)
+    found = json.loads(output)
+    assert found["errors"] == []
+    assert found["reads"] > 50
+    assert set(found["seen"]) <= {"2026-06-30", "2026-09-30", "2026-10-31"}
+    assert {"2026-06-30", "2026-10-31"} <= set(found["seen"])
+
+
+def test_a_build_killed_mid_dbt_leaves_the_published_pyramid_and_the_next_run_recovers(tmp_path):
+    dataset = Dataset(tmp_path)
+    generate_parquet(dataset.input_dir, sales_rows=20_000, seed=9)
+    assert dataset.cli("--as-of", "2026-06-30").returncode == 0
+    published = dataset.warehouse_dir / "pyramid.duckdb"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    command = [
+        str(Path(sys.executable).with_name("pyramid")),
+        "run",
+        "--input",
+        str(dataset.input_dir),
+        "--warehouse",
+        str(dataset.warehouse_dir),
+        "--as-of",
+        "2026-10-31",
+    ]
+    build = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if list(dataset.warehouse_dir.glob(".build/*/dbt/run")):  # dbt is writing models
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("dbt never started")
+    os.killpg(build.pid, signal.SIGKILL)
+    build.wait(timeout=30)
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+    assert (
+        Pyramid(dataset.warehouse_dir)
+        .query("select max(as_of_date) from marts.pyramid_summary")[0][0]
+        .isoformat()
+        == "2026-06-30"
+    )
+    again = dataset.cli("--as-of", "2026-10-31")
+    assert again.returncode == 0, again.stderr
+    assert (
+        Pyramid(dataset.warehouse_dir)
+        .query("select max(as_of_date) from marts.pyramid_summary")[0][0]
+        .isoformat()
+        == "2026-10-31"
+    )
