@@ -8,7 +8,7 @@ DEMO_MARKET_POPULATION := 25000
 DOCS_ASSETS := expectations/data_docs_assets
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run dev test lint unit install install-dev uv docs-assets manifest chromium gx-project demo-data clean
+.PHONY: run dev test lint unit bench install install-dev uv docs-assets manifest chromium gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
@@ -27,6 +27,14 @@ lint: install-dev
 
 unit: install-dev
 	$(VENV)/bin/pytest -n 2
+
+# Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
+# BENCH_SIZES=1000000,10000000,100000000 for the 100M run (needs about 15 GB of disk in /tmp).
+BENCH_SIZES ?= 1000000,10000000
+bench: uv docs-assets
+	$(UV) sync --frozen --group bench --quiet
+	@$(MAKE) --no-print-directory manifest
+	$(VENV)/bin/python bench/run.py --sizes $(BENCH_SIZES)
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet

@@ -1,0 +1,286 @@
+"""Benchmark the pipeline against two references on the same generated data, in one run on one machine.
+
+    make bench                                   # 1M and 10M sales lines
+    .venv/bin/python bench/run.py --sizes 1000000,10000000,100000000
+
+For each size: generation (`pyramid generate --sales-rows`), the full pipeline (`pyramid run`: load, raw
+validation, dbt build with tests, mart validation, publish, report), a second run one day later (the daily
+run), and two references that compute the same tier table: a bare DuckDB SQL script (no dbt, no validation)
+and the way an analyst would do it in pandas (and polars). Each step runs in its own process; its time is
+wall-clock and its memory the peak resident set size of its whole process tree, sampled every 0.1 s.
+Writes bench/results.json, docs/benchmarks.md (table) and docs/benchmarks.png (plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+AS_OF = "2026-10-30"
+NEXT_DAY = "2026-10-31"
+
+BARE_SQL = """
+with window_sales as (
+    select customer_id, sum(amount) as revenue, bool_or(amount > 0) as bought
+    from read_parquet('{sales}')
+    where order_date > date '{as_of}' - 365 and order_date <= date '{as_of}'
+    group by customer_id
+),
+ranked as (
+    select customer_id, revenue,
+        row_number() over (order by revenue desc, customer_id) as revenue_rank,
+        count(*) over () as n
+    from window_sales where bought
+)
+select customer_id, revenue, revenue_rank,
+    case when revenue_rank <= floor(n * 0.01 + 0.5) then 'top'
+         when revenue_rank <= floor(n * 0.05 + 0.5) then 'big'
+         when revenue_rank <= floor(n * 0.20 + 0.5) then 'medium' else 'small' end as tier
+from ranked
+"""
+
+REFERENCES = {
+    "duckdb_sql": textwrap.dedent(
+        """
+        import duckdb, sys
+        sql = sys.argv[1]
+        con = duckdb.connect()
+        con.execute("set threads = 2")
+        counts = con.execute(f"select tier, count(*) from ({sql}) group by tier").fetchall()
+        print(sorted(counts))
+        """
+    ),
+    "pandas": textwrap.dedent(
+        """
+        import sys, pandas as pd, numpy as np
+        sales_path, as_of = sys.argv[2], pd.Timestamp(sys.argv[3])
+        sales = pd.read_parquet(sales_path, columns=["customer_id", "order_date", "amount"],
+                                dtype_backend="pyarrow")
+        day = pd.to_datetime(sales["order_date"].astype("datetime64[ms]"))
+        window = sales[(day > as_of - pd.Timedelta(days=365)) & (day <= as_of)]
+        per_customer = window.groupby("customer_id").agg(
+            revenue=("amount", "sum"), bought=("amount", lambda a: (a > 0).any()))
+        active = per_customer[per_customer["bought"]].reset_index()
+        active = active.sort_values(["revenue", "customer_id"], ascending=[False, True])
+        n = len(active)
+        rank = np.arange(1, n + 1)
+        bounds = [np.floor(n * s + 0.5) for s in (0.01, 0.05, 0.20)]
+        active["tier"] = np.select([rank <= bounds[0], rank <= bounds[1], rank <= bounds[2]],
+                                   ["top", "big", "medium"], "small")
+        print(sorted(active["tier"].value_counts().items()))
+        """
+    ),
+    "polars": textwrap.dedent(
+        """
+        import sys, datetime as dt, polars as pl
+        sales_path, as_of = sys.argv[2], dt.date.fromisoformat(sys.argv[3])
+        start = as_of - dt.timedelta(days=364)
+        active = (
+            pl.scan_parquet(sales_path)
+            .filter(pl.col("order_date").is_between(start, as_of))
+            .group_by("customer_id")
+            .agg(pl.col("amount").sum().alias("revenue"), (pl.col("amount") > 0).any().alias("bought"))
+            .filter(pl.col("bought"))
+            .sort(["revenue", "customer_id"], descending=[True, False])
+            .collect()
+        )
+        n = active.height
+        rank = pl.int_range(1, n + 1, eager=True)
+        b = [int(n * s + 0.5) for s in (0.01, 0.05, 0.20)]
+        tiers = (pl.when(rank <= b[0]).then(pl.lit("top")).when(rank <= b[1]).then(pl.lit("big"))
+                 .when(rank <= b[2]).then(pl.lit("medium")).otherwise(pl.lit("small")))
+        active = active.with_columns(tiers.alias("tier"))
+        print(sorted(active.group_by("tier").len().rows()))
+        """
+    ),
+}
+
+
+def measure(command: list[str], *, env: dict | None = None) -> dict:
+    """Run `command`; its wall time, exit code, last output line and the peak RSS of its process tree."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    root = psutil.Process(process.pid)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    output = process.stdout.read()
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "peak_rss_mb": round(peak / 2**20),
+        "exit_code": process.returncode,
+        "tail": output.strip().splitlines()[-1:] if output.strip() else [],
+        "log": output[-3000:] if process.returncode else "",
+    }
+
+
+def add_next_day(input_dir: Path) -> None:
+    """Append one day of sales (the lines of the as-of date, one day later) for the daily run."""
+    import duckdb
+
+    sales = input_dir / "sales.parquet"
+    grown = input_dir / "sales.next.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * from read_parquet('{sales}') union all"
+            f" select 'N' || order_id, customer_id, order_date + 1, amount from read_parquet('{sales}')"
+            f" where order_date = date '{AS_OF}') to '{grown}' (format parquet, compression zstd)"
+        )
+    os.replace(grown, sales)
+
+
+def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
+    data, warehouse = work / f"input_{rows}", work / f"warehouse_{rows}"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    result = {"sales_rows": rows}
+    result["generate"] = measure(
+        [str(BIN / "pyramid"), "generate", "--sales-rows", str(rows), "--out", str(data)]
+    )
+    sales = data / "sales.parquet"
+    sql = BARE_SQL.format(sales=sales, as_of=AS_OF)
+    for name, script in REFERENCES.items():
+        result[name] = measure([sys.executable, "-c", script, sql, str(sales), AS_OF])
+    run = [
+        str(BIN / "pyramid"),
+        "run",
+        "--input",
+        str(data),
+        "--warehouse",
+        str(warehouse),
+        "--quiet",
+        "--memory-limit",
+        memory_limit,
+    ]
+    result["pipeline"] = measure([*run, "--as-of", AS_OF])
+    add_next_day(data)
+    result["daily_run"] = measure([*run, "--as-of", NEXT_DAY])
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    return result
+
+
+def machine() -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, {memory:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
+    steps = [
+        ("generate", "generation"),
+        ("duckdb_sql", "bare DuckDB SQL"),
+        ("pandas", "pandas"),
+        ("polars", "polars"),
+        ("pipeline", "full pipeline"),
+        ("daily_run", "daily run"),
+    ]
+    header = "| sales lines | " + " | ".join(label for _, label in steps) + " |"
+    rule = "| ---: | " + " | ".join("---:" for _ in steps) + " |"
+    rows = []
+    for result in results:
+        cells = []
+        for key, _ in steps:
+            step = result[key]
+            mark = "" if step["exit_code"] == 0 else " (failed)"
+            cells.append(f"{step['seconds']} s · {step['peak_rss_mb']:,} MB{mark}")
+        rows.append(f"| {result['sales_rows']:,} | " + " | ".join(cells) + " |")
+    out.write_text(
+        "\n".join(
+            [
+                "# Benchmarks",
+                "",
+                f"Measured {dt.date.today()} by `bench/run.py` on {machine()}; DuckDB memory limit of the"
+                f" pipeline: {memory_limit}. Each cell: wall time · peak RSS of the whole process tree.",
+                "",
+                header,
+                rule,
+                *rows,
+                "",
+                "*generation*: `pyramid generate --sales-rows N` (Parquet, one customer per 20 lines).",
+                "*bare DuckDB SQL*, *pandas*, *polars*: the tier table alone, from the Parquet file,"
+                " no checks.",
+                "*full pipeline*: `pyramid run` end to end (load and check the input, raw validation, dbt"
+                " build with 80 tests and the tier history, mart validation, publish DuckDB and Parquet,"
+                " report).",
+                "*daily run*: `pyramid run` again, one day later, with that day's sales appended.",
+                "",
+                "![Benchmarks](benchmarks.png)",
+                "",
+            ]
+        )
+    )
+
+
+def plot(results: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    sizes = [r["sales_rows"] for r in results]
+    for key, label in (
+        ("duckdb_sql", "bare DuckDB SQL"),
+        ("polars", "polars"),
+        ("pandas", "pandas"),
+        ("pipeline", "full pipeline"),
+        ("daily_run", "daily run"),
+    ):
+        axes.plot(sizes, [r[key]["seconds"] for r in results], marker="o", label=label)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("sales lines")
+    axes.set_ylabel("seconds (wall)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.savefig(out, dpi=110, bbox_inches="tight")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000,10000000")
+    parser.add_argument("--memory-limit", default="2GB")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    arguments = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(dir=arguments.work) as scratch:
+        for size in (int(text) for text in arguments.sizes.split(",")):
+            result = bench_size(size, Path(scratch), arguments.memory_limit)
+            results.append(result)
+            print(json.dumps(result), flush=True)
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(results, ROOT / "docs" / "benchmarks.md", arguments.memory_limit)
+    plot(results, ROOT / "docs" / "benchmarks.png")
+    print(f"wrote {ROOT / 'docs' / 'benchmarks.md'}")
+
+
+if __name__ == "__main__":
+    main()
