@@ -19,7 +19,8 @@ def failure_message(target_path: Path) -> str:
         if result["status"] in {"error", "fail", "runtime error"}
     ]
     if not failures:
-        failures = ["  dbt stopped before running anything (a compilation or configuration error)"]
+        reason = _log_error(target_path / "dbt.log")
+        failures = [f"  dbt stopped before running any model: {reason or 'see dbt.log'}"]
     return "dbt build failed:\n" + "\n".join(failures) + f"\n(dbt logs and artifacts: {target_path})"
 
 
@@ -27,3 +28,14 @@ def _first_line(message: str | None) -> str:
     lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
     useful = [line for line in lines if "Error" in line or "error" in line]
     return " ".join((useful or lines or ["(no message)"])[:2])
+
+
+def _log_error(log_file: Path) -> str | None:
+    """The last error dbt logged (a compilation, configuration or connection error), on one line."""
+    if not log_file.exists():
+        return None
+    lines = [line.strip() for line in log_file.read_text(errors="replace").splitlines() if line.strip()]
+    for index in range(len(lines) - 1, -1, -1):
+        if "Error" in lines[index]:
+            return " ".join(lines[index : index + 3])[:500]
+    return None

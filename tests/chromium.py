@@ -17,6 +17,17 @@ from pathlib import Path
 from websockets.sync.client import connect
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Headless, and off every network: any request leaves through a proxy port where nothing listens.
+OFFLINE_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=127.0.0.1:9",
+]
 
 
 def _free_port() -> int:
@@ -68,14 +79,7 @@ def chromium_page(width: int = 1200, height: int = 1600) -> Iterator[Page]:
         browser = subprocess.Popen(
             [
                 CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--proxy-server=127.0.0.1:9",
+                *OFFLINE_FLAGS,
                 f"--user-data-dir={profile}",
                 f"--remote-debugging-port={port}",
                 f"--window-size={width},{height}",

@@ -1,15 +1,13 @@
 """Data Docs, as a reviewer sees them: rendered by headless Chromium with no network."""
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from orchestration.validation.offline_docs import assets_installed
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.chromium import CHROMIUM, OFFLINE_FLAGS
 
 
 def rendered_dom(page: Path, profile: Path) -> str:
@@ -17,14 +15,7 @@ def rendered_dom(page: Path, profile: Path) -> str:
     assert CHROMIUM, "Chromium is missing: `make test` installs Debian's chromium package"
     command = [
         CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--proxy-server=127.0.0.1:9",  # any request off this machine fails at once
+        *OFFLINE_FLAGS,
         f"--user-data-dir={profile}",
         "--virtual-time-budget=5000",
         "--dump-dom",

@@ -20,19 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from orchestration.picture.data import FROM_LEVELS, TIERS, TO_LEVELS, ReportData
+from orchestration.picture.labels import LEVEL_COLORS as COLORS
 from orchestration.picture.labels import RIGHT_TO_LEFT, labels
 from orchestration.report import percent_text
 
-COLORS = {
-    "top": "#08306b",
-    "big": "#2171b5",
-    "medium": "#6baed6",
-    "small": "#c6dbef",
-    "inactive": "#fdae6b",
-    "prospect": "#d9d9d9",
-    "suspect": "#ececec",
-    "rest": "#f7f7f7",
-}
 DARK_LEVELS = {"top", "big"}
 FONT = "DejaVu Sans"
 LEFT_TO_RIGHT_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"

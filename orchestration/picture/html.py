@@ -6,6 +6,7 @@ import base64
 import html
 
 from orchestration.picture.data import TIERS, ReportData
+from orchestration.picture.labels import LEVEL_COLORS as COLORS
 from orchestration.picture.labels import RIGHT_TO_LEFT, labels
 from orchestration.report import count_text, money_text, percent_text
 
@@ -27,16 +28,6 @@ th { text-align: start; background: #f3f6fa; }
 img { max-width: 100%; }
 footer { color: #777; font-size: 0.85rem; }
 """
-COLORS = {
-    "top": "#08306b",
-    "big": "#2171b5",
-    "medium": "#6baed6",
-    "small": "#c6dbef",
-    "inactive": "#fdae6b",
-    "prospect": "#d9d9d9",
-    "suspect": "#ececec",
-    "rest": "#f7f7f7",
-}
 
 
 def _number(text: str) -> str:

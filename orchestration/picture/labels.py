@@ -1,9 +1,19 @@
-"""Every word the report shows, in English, Arabic and Polish (the languages the method is taught in)."""
+"""How the report shows things: every word in English, Arabic and Polish, and the colour of each level."""
 
 from __future__ import annotations
 
 LANGUAGES = ("en", "ar", "pl")
 RIGHT_TO_LEFT = {"ar"}
+LEVEL_COLORS = {
+    "top": "#08306b",
+    "big": "#2171b5",
+    "medium": "#6baed6",
+    "small": "#c6dbef",
+    "inactive": "#fdae6b",
+    "prospect": "#d9d9d9",
+    "suspect": "#ececec",
+    "rest": "#f7f7f7",
+}
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
