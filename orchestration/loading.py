@@ -8,6 +8,7 @@ keys. The error names the file, the column and the first offending row, so nothi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +77,9 @@ INPUTS = (SALES, CUSTOMERS, MARKET, FEEDBACK, COMPLAINTS)
 # Money columns are checked against the staging type of money; other numbers against a wider scale.
 MONEY_COLUMNS = ("amount", "cost", "estimated_annual_wallet")
 
-# What the staging models cast to; a value the cast would reject is refused here first.
-_NUMBER_TYPE = "decimal(18, 3)"
-_AMOUNT_TYPE = "decimal(18, 2)"
+# Staging casts money to DECIMAL(18, 2) and other numbers to DECIMAL(18, 3); a value the cast would reject is
+# refused here first. Typed columns of these integer types always fit.
+_SMALL_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER"}
 
 
 @dataclass(frozen=True)
@@ -136,21 +137,30 @@ def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, k
         if row_count == 0:
             raise InputError(f"{path}: the file has a header but no rows")
         present = {column.lower(): column for column in file_columns}
+        types = _column_types(con, staged)
         checker = _Checker(con, staged, path)
         for column in spec.ids:
             checker.require_id(present[column])
         for column in spec.dates:
             if column in present:
+                expected = "a date (YYYY-MM-DD)"
+                if types[present[column]] == "DATE" or types[present[column]].startswith("TIMESTAMP"):
+                    if column in spec.required:  # typed (Parquet): it parses; only a null can be wrong
+                        checker.require_present(present[column], expected)
+                    continue
                 checker.require_parse(
-                    present[column], "timestamp", "a date (YYYY-MM-DD)", required=column in spec.required
+                    present[column], "timestamp", expected, required=column in spec.required
                 )
         for column in spec.numbers:
             if column in present:
+                scale = 2 if column in MONEY_COLUMNS else 3
+                expected = "a number (like 1234.50, with no currency sign or thousands separator)"
+                if _fits_decimal(types[present[column]], scale):
+                    if column in spec.required:
+                        checker.require_present(present[column], expected)
+                    continue
                 checker.require_parse(
-                    present[column],
-                    _AMOUNT_TYPE if column in MONEY_COLUMNS else _NUMBER_TYPE,
-                    "a number (like 1234.50, with no currency sign or thousands separator)",
-                    required=column in spec.required,
+                    present[column], f"decimal(18, {scale})", expected, required=column in spec.required
                 )
         if spec.unique_key and spec.unique_key in present:
             checker.require_unique(present[spec.unique_key])
@@ -181,6 +191,18 @@ def _read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
 
 def _column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in con.execute(f"describe {table}").fetchall()]
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in con.execute(f"describe {table}").fetchall()}
+
+
+def _fits_decimal(sql_type: str, scale: int) -> bool:
+    """A typed column (Parquet) whose every value fits DECIMAL(18, scale): no need to check each value."""
+    if sql_type in _SMALL_INTEGERS:
+        return True
+    found = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", sql_type)
+    return bool(found) and int(found[2]) <= scale and int(found[1]) - int(found[2]) <= 18 - scale
 
 
 def _check_columns(spec: InputSpec, path: Path, file_columns: list[str]) -> None:
@@ -224,6 +246,16 @@ class _Checker:
             raise InputError(
                 f"{self.path}: column {column}: {self._where(row)} has an empty {column}"
                 f" ({count} row{'s' if count > 1 else ''} in all); every row needs one"
+            )
+
+    def require_present(self, column: str, expected: str) -> None:
+        """A typed column needs no parsing; it may still hold nulls."""
+        found = self._first_offender(column, f'"{column}" is null')
+        if found:
+            row, _, count = found
+            raise InputError(
+                f"{self.path}: column {column}: {self._where(row)} has an empty value, expected {expected}"
+                f" ({count} bad row{'s' if count > 1 else ''} in all)"
             )
 
     def require_parse(self, column: str, sql_type: str, expected: str, *, required: bool) -> None:
@@ -271,10 +303,17 @@ class _Checker:
         """Lines equal in every column, order_id included, are the same line loaded twice."""
         order_id = next(column for column in columns if column.lower() == "order_id")
         column_list = ", ".join(f'"{column}"' for column in columns)
+        # A cheap pass on one hash per line first; the exact grouping only where two lines share a hash.
+        candidates = (
+            f"select hash({column_list}) as line_hash from {self.table} group by 1 having count(*) > 1"
+        )
+        if not self.con.execute(f"select exists ({candidates})").fetchone()[0]:
+            return
         found = self.con.execute(
             f"select rows[1], rows[2], order_id, sum(len(rows) - 1) over () from ("
             f'  select any_value("{order_id}") as order_id, list(rowid + 1 order by rowid) as rows'
-            f"  from {self.table} group by {column_list} having count(*) > 1"
+            f"  from {self.table} where hash({column_list}) in ({candidates})"
+            f"  group by {column_list} having count(*) > 1"
             f") order by rows[1] limit 1"
         ).fetchone()
         if found:

@@ -224,3 +224,33 @@ def test_a_build_killed_mid_dbt_leaves_the_published_pyramid_and_the_next_run_re
         .isoformat()
         == "2026-10-31"
     )
+
+
+def test_typed_parquet_is_checked_without_parsing_but_nulls_and_duplicates_are_refused(dataset):
+    """DATE and DECIMAL columns need no parse check; a null or a line loaded twice is still refused."""
+    sales = dataset.input_dir / "sales.parquet"
+    dataset.input_dir.mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(
+            f"""copy (select * from (values
+                ('o1', 'a', date '2025-01-01', 10.00::decimal(18, 2)),
+                ('o2', 'b', null, 20.00::decimal(18, 2))
+            ) as t(order_id, customer_id, order_date, amount)) to '{sales}' (format parquet)"""
+        )
+    refused = dataset.cli()
+    assert refused.returncode == 2
+    assert f"{sales}: column order_date: row 2 has an empty value, expected a date" in refused.stderr
+    with duckdb.connect() as con:
+        con.execute(
+            f"""copy (select * from (values
+                ('o1', 'a', date '2025-01-01', 10.00::decimal(18, 2)),
+                ('o2', 'b', date '2025-01-02', 20.00::decimal(18, 2)),
+                ('o1', 'a', date '2025-01-01', 10.00::decimal(18, 2))
+            ) as t(order_id, customer_id, order_date, amount)) to '{sales}' (format parquet)"""
+        )
+    duplicated = dataset.cli()
+    assert duplicated.returncode == 2
+    assert (
+        "1 duplicate line (same order_id and all other columns equal); the first is order_id 'o1' at row 1"
+        in (duplicated.stderr)
+    )
