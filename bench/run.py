@@ -193,7 +193,14 @@ def machine() -> str:
     )
 
 
+HAND_WRITTEN = "## Where the time goes"
+
+
 def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
+    """The table of this run; a hand-written profile section already in the file (HAND_WRITTEN on) is kept."""
+    kept = ""
+    if out.exists() and HAND_WRITTEN in out.read_text():
+        kept = out.read_text()[out.read_text().index(HAND_WRITTEN) :]
     steps = [
         ("generate", "generation"),
         ("duckdb_sql", "bare DuckDB SQL"),
@@ -234,8 +241,10 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 "",
                 "![Benchmarks](benchmarks.png)",
                 "",
+                kept,
             ]
-        )
+        ).rstrip("\n")
+        + "\n"
     )
 
 
