@@ -250,18 +250,15 @@ class _Checker:
 
     def require_present(self, column: str, expected: str) -> None:
         """A typed column needs no parsing; it may still hold nulls."""
-        found = self._first_offender(column, f'"{column}" is null')
-        if found:
-            row, _, count = found
-            raise InputError(
-                f"{self.path}: column {column}: {self._where(row)} has an empty value, expected {expected}"
-                f" ({count} bad row{'s' if count > 1 else ''} in all)"
-            )
+        self._refuse_bad_value(column, f'"{column}" is null', expected)
 
     def require_parse(self, column: str, sql_type: str, expected: str, *, required: bool) -> None:
         text = f'trim(cast("{column}" as varchar))'
         bad_value = f"({text} != '' and try_cast({text} as {sql_type}) is null)"
         condition = f"({text} is null or {text} = '' or {bad_value})" if required else bad_value
+        self._refuse_bad_value(column, condition, expected)
+
+    def _refuse_bad_value(self, column: str, condition: str, expected: str) -> None:
         found = self._first_offender(column, condition)
         if found:
             row, value, count = found
