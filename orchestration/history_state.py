@@ -1,11 +1,18 @@
-"""Decide whether a build may extend the published tier history instead of recomputing every period.
+"""Decide which incremental tables a build may extend instead of computing them whole.
 
-Every build writes a new file; when the published warehouse holds a history, that table is carried into the
-new file first, so the incremental model `customer_tier_history` only adds the new periods (and recomputes
-the last stored one). That is right only when nothing the stored periods were computed from has changed:
-the settings, the history model's SQL, the sales before the last stored period, and the customers list. When
-any did, or the build goes back in time (a backfill), nothing is carried and dbt builds the history whole.
-The decision and its reason are recorded in `raw.history_build`.
+A build file starts as a copy of the published warehouse when the loader can reuse its raw tables (see
+orchestration/input_files.py), so the two incremental models arrive with their stored rows:
+
+- `int_customer_daily_sales` (revenue per customer and day) is kept unless the sales were landed again from
+  scratch or its SQL changed; dbt then recomputes only the days from the earliest newly landed line.
+- `customer_tier_history` is kept when nothing its stored periods were computed from has changed: the
+  settings, the history's SQL, the sales before its last stored period (appended lines for earlier days, a
+  late correction, only make dbt recompute the periods from the one holding their earliest day), and the
+  customers known before that period; dbt then recomputes the last stored period and adds the new ones. A
+  build going back in time (a backfill) rebuilds it.
+
+A table that may not be kept is dropped, and dbt builds it whole. When the build did not start from a copy but
+the published history is still valid, it is copied over. The decisions and reasons go to `raw.history_build`.
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.loading import LoadedInput
 from orchestration.paths import DBT_PROJECT_DIR, MARTS_SCHEMA, RAW_SCHEMA
+from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
 from orchestration.settings import PyramidSettings
 
 HISTORY_TABLE = f"{MARTS_SCHEMA}.customer_tier_history"
-# The SQL the stored history was computed by; a change to any of it means a full rebuild.
+DAILY_TABLE = "intermediate.int_customer_daily_sales"
+# The SQL the stored tables were computed by; a change to any of it means a full rebuild.
 HISTORY_SOURCES = (
     "models/marts/movement/customer_tier_history.sql",
     "models/intermediate/int_customer_daily_sales.sql",
@@ -29,21 +39,10 @@ HISTORY_SOURCES = (
     "models/staging/stg_customers.sql",
     "macros/tiers.sql",
     "macros/periods.sql",
+    "macros/raw_values.sql",
 )
 
 PREVIOUS = "previous_warehouse"
-
-_SALES_FINGERPRINT = """
-    select count(*), coalesce(sum(hash(
-        trim(customer_id), try_cast(trim(order_date) as timestamp), try_cast(trim(amount) as decimal(18, 2))
-    )::hugeint), 0)
-    from {catalog}raw.sales
-    where try_cast(trim(order_date) as timestamp) < cast(? as timestamp)
-"""
-_CUSTOMERS_FINGERPRINT = """
-    select count(*), coalesce(sum(hash(trim(customer_id), nullif(trim(signup_date), ''))::hugeint), 0)
-    from {catalog}raw.customers
-"""
 
 
 @dataclass(frozen=True)
@@ -51,11 +50,13 @@ class HistoryDecision:
     incremental: bool
     reason: str
     kept_periods: int = 0
+    daily_kept: bool = False
 
     def describe(self) -> str:
+        daily = "daily sales: only new days" if self.daily_kept else "daily sales: full build"
         if self.incremental:
-            return f"incremental: {self.kept_periods} stored periods kept ({self.reason})"
-        return f"full rebuild ({self.reason})"
+            return f"incremental: {self.kept_periods} stored periods kept ({self.reason}); {daily}"
+        return f"full rebuild ({self.reason}); {daily}"
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,6 @@ class _Stored:
     as_of_date: object
     last_period_start: object
     periods: int
-    sales: tuple
-    customers: tuple
 
 
 def model_signature() -> str:
@@ -82,33 +81,65 @@ def _settings_key(settings: PyramidSettings) -> tuple:
 
 
 def carry_history(
-    con: duckdb.DuckDBPyConnection, published: Path, settings: PyramidSettings, as_of_date
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    settings: PyramidSettings,
+    as_of_date,
+    loaded: list[LoadedInput] | None = None,
 ) -> HistoryDecision:
-    """After the raw inputs are loaded into `con`: carry the published history over when it is still valid."""
+    """After the raw inputs are loaded into `con`: keep (or copy) what is still valid, drop the rest."""
+    actions = {item.name: item.action for item in loaded or []}
+    copied = _table_exists(con, "main", HISTORY_TABLE) or _table_exists(con, "main", DAILY_TABLE)
+    daily_kept = (
+        copied
+        and actions.get("sales") in ("kept", "appended")
+        and _stored_signature(con) == model_signature()
+        and _table_exists(con, "main", DAILY_TABLE)
+    )
+    if not daily_kept:
+        con.execute(f"drop table if exists {DAILY_TABLE}")
     if not published.exists():
         decision = HistoryDecision(False, "no published warehouse yet")
     else:
         con.execute(f"attach '{published}' as {PREVIOUS} (read_only)")
         try:
-            decision = decide(con, _read_stored(con), settings, as_of_date)
-            if decision.incremental:
+            decision = decide(con, _read_stored(con), settings, as_of_date, actions)
+            if decision.incremental and not _table_exists(con, "main", HISTORY_TABLE):
                 con.execute(f"create schema if not exists {MARTS_SCHEMA}")
                 con.execute(f"create table {HISTORY_TABLE} as select * from {PREVIOUS}.{HISTORY_TABLE}")
         finally:
             con.execute(f"detach {PREVIOUS}")
+    if not decision.incremental:
+        con.execute(f"drop table if exists {HISTORY_TABLE}")
+    decision = HistoryDecision(decision.incremental, decision.reason, decision.kept_periods, daily_kept)
     _record(con, decision, settings)
     return decision
 
 
+def _table_exists(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
+    schema, name = table.split(".")
+    catalog_name = con.execute("select current_database()").fetchone()[0] if catalog == "main" else catalog
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables()"
+            " where database_name = ? and schema_name = ? and table_name = ?",
+            [catalog_name, schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _stored_signature(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not _table_exists(con, "main", f"{RAW_SCHEMA}.history_build"):
+        return None
+    return con.execute(f"select signature from {RAW_SCHEMA}.history_build").fetchone()[0]
+
+
 def _read_stored(con: duckdb.DuckDBPyConnection) -> _Stored | None:
     """What the published history was built from; None when there is no usable history."""
-    tables = {
-        f"{schema}.{name}"
-        for schema, name in con.execute(
-            f"select schema_name, table_name from duckdb_tables() where database_name = '{PREVIOUS}'"
-        ).fetchall()
-    }
-    if not {HISTORY_TABLE, f"{RAW_SCHEMA}.history_build", f"{RAW_SCHEMA}.sales"} <= tables:
+    if not all(
+        _table_exists(con, PREVIOUS, table)
+        for table in (HISTORY_TABLE, f"{RAW_SCHEMA}.history_build", f"{RAW_SCHEMA}.sales")
+    ):
         return None
     signature, window_days, shares, period, keep_duplicates = con.execute(
         "select signature, window_days, tier_shares, history_period, keep_duplicates"
@@ -120,22 +151,22 @@ def _read_stored(con: duckdb.DuckDBPyConnection) -> _Stored | None:
     ).fetchone()
     if last_start is None:
         return None
-    catalog = f"{PREVIOUS}."
-    return _Stored(
-        signature=signature,
-        settings=(window_days, shares, period, keep_duplicates),
-        as_of_date=as_of,
-        last_period_start=last_start,
-        periods=periods,
-        sales=con.execute(_SALES_FINGERPRINT.format(catalog=catalog), [last_start]).fetchone(),
-        customers=con.execute(_CUSTOMERS_FINGERPRINT.format(catalog=catalog)).fetchone(),
-    )
+    return _Stored(signature, (window_days, shares, period, keep_duplicates), as_of, last_start, periods)
 
 
 def decide(
-    con: duckdb.DuckDBPyConnection, stored: _Stored | None, settings: PyramidSettings, as_of_date
+    con: duckdb.DuckDBPyConnection,
+    stored: _Stored | None,
+    settings: PyramidSettings,
+    as_of_date,
+    actions: dict[str, str] | None = None,
 ) -> HistoryDecision:
-    """Compare the stored history's inputs with the newly loaded raw tables of `con`."""
+    """Compare the stored history's inputs with the newly loaded raw tables of `con`.
+
+    Sales and customers the loader kept (or sales it only appended to, from the last stored period on) are
+    unchanged without looking at them; otherwise their fingerprints are compared.
+    """
+    actions = actions or {}
     if stored is None:
         return HistoryDecision(False, "no stored history")
     if stored.signature != model_signature():
@@ -144,14 +175,60 @@ def decide(
         return HistoryDecision(False, "window, tier shares, period or duplicate handling changed")
     if as_of_date is None or as_of_date < stored.as_of_date:
         return HistoryDecision(False, f"as-of date before the stored history's {stored.as_of_date}")
-    if (
-        con.execute(_SALES_FINGERPRINT.format(catalog=""), [stored.last_period_start]).fetchone()
-        != stored.sales
+    last_start = stored.last_period_start
+    sales = actions.get("sales")
+    if sales == "landed" and _sales_fingerprint(con, "", last_start) != _sales_fingerprint(
+        con, f"{PREVIOUS}.", last_start
     ):
-        return HistoryDecision(False, f"sales before {stored.last_period_start} changed")
-    if con.execute(_CUSTOMERS_FINGERPRINT.format(catalog="")).fetchone() != stored.customers:
-        return HistoryDecision(False, "the customers list changed")
-    return HistoryDecision(True, f"from {stored.last_period_start} on recomputed", stored.periods - 1)
+        return HistoryDecision(False, f"sales before {last_start} changed")
+    if actions.get("customers") != "kept" and _customers_fingerprint(
+        con, "", last_start
+    ) != _customers_fingerprint(con, f"{PREVIOUS}.", last_start):
+        return HistoryDecision(False, f"customers known before {last_start} changed")
+    changed_from = (
+        con.execute(f"select changed_from_date from {RAW_SCHEMA}.load_state").fetchone()[0]
+        if sales == "appended"
+        else None
+    )
+    if changed_from is not None and changed_from < last_start:
+        kept = con.execute(
+            f"select count(distinct period_start) from {PREVIOUS}.{HISTORY_TABLE} where period_end < ?",
+            [changed_from],
+        ).fetchone()[0]
+        return HistoryDecision(
+            True, f"late sales lines: periods ending from {changed_from} on recomputed", kept
+        )
+    return HistoryDecision(True, f"from {last_start} on recomputed", stored.periods - 1)
+
+
+def _sales_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, before) -> tuple:
+    """Count and sum of line hashes of the sales before `before`, over typed values (text = Parquet)."""
+    types = column_types(con, f"{catalog}{RAW_SCHEMA}.sales")
+    day = date_value("order_date", types["order_date"], strict=False)
+    line = ", ".join(
+        [
+            text_value("customer_id", types["customer_id"]),
+            day,
+            decimal_value("amount", types["amount"], strict=False),
+        ]
+    )
+    return con.execute(
+        f"select count(*), coalesce(sum(hash({line})::hugeint), 0) from {catalog}{RAW_SCHEMA}.sales"
+        f" where {day} < cast(? as date)",
+        [before],
+    ).fetchone()
+
+
+def _customers_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, before) -> tuple:
+    """Count and sum of hashes of the customers known before `before` (later sign-ups change no period)."""
+    types = column_types(con, f"{catalog}{RAW_SCHEMA}.customers")
+    signup = date_value("signup_date", types["signup_date"], strict=False)
+    line = ", ".join([text_value("customer_id", types["customer_id"]), signup])
+    return con.execute(
+        f"select count(*), coalesce(sum(hash({line})::hugeint), 0) from {catalog}{RAW_SCHEMA}.customers"
+        f" where coalesce({signup}, date '0001-01-01') < cast(? as date)",
+        [before],
+    ).fetchone()
 
 
 def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings: PyramidSettings) -> None:
@@ -167,6 +244,7 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             cast(? as varchar) as history_period,
             cast(? as boolean) as keep_duplicates,
             cast(? as boolean) as incremental,
+            cast(? as boolean) as daily_sales_incremental,
             cast(? as varchar) as reason
         """,
         [
@@ -176,6 +254,7 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             period,
             keep_duplicates,
             decision.incremental,
+            decision.daily_kept,
             decision.describe(),
         ],
     )

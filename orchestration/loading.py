@@ -1,8 +1,9 @@
 """Land the raw input files in the warehouse's `raw` schema, refusing bad input with a precise message.
 
-Every column is landed as text exactly as in the file (staging models cast it), but only after checking what
-the casts will need: required columns exist, ids are present, dates and numbers parse, no duplicate lines or
-keys. The error names the file, the column and the first offending row, so nothing fails deep inside dbt.
+CSV columns are landed as text exactly as in the file, typed Parquet dates and numbers keep their type
+(staging models cast either), but only after checking what the casts will need: required columns exist, ids
+are present, dates and numbers parse, no duplicate lines or keys. The error names the file, the column and the
+first offending row, so nothing fails deep inside dbt.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.input_files import InputFilesError, LandingPlan, input_files, record_files
 from orchestration.paths import RAW_SCHEMA
+from orchestration.raw_sql import column_types, date_value, decimal_value, is_text, text_value
 from orchestration.settings import PyramidSettings
 
 
@@ -74,6 +77,7 @@ COMPLAINTS = InputSpec(
     unique_key="complaint_id",
 )
 INPUTS = (SALES, CUSTOMERS, MARKET, FEEDBACK, COMPLAINTS)
+INPUT_NAMES = tuple(spec.name for spec in INPUTS)
 # Money columns are checked against the staging type of money; other numbers against a wider scale.
 MONEY_COLUMNS = ("amount", "cost", "estimated_annual_wallet")
 
@@ -85,38 +89,102 @@ _SMALL_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "U
 @dataclass(frozen=True)
 class LoadedInput:
     name: str
-    path: Path | None
+    files: tuple[Path, ...]
     rows: int
+    new_rows: int
+    action: str  # landed, appended or kept (see orchestration/input_files.py)
+
+    @property
+    def source(self) -> str:
+        if not self.files:
+            return "(none: empty table)"
+        return (
+            str(self.files[0])
+            if len(self.files) == 1
+            else f"{self.files[0].parent}/ ({len(self.files)} files)"
+        )
 
 
 def find_input_file(input_dir: Path, name: str) -> Path | None:
-    """DIR/name.csv or DIR/name.parquet; None when neither exists."""
-    candidates = [input_dir / f"{name}.{ext}" for ext in ("csv", "parquet")]
-    found = [path for path in candidates if path.is_file()]
-    if len(found) > 1:
-        raise InputError(f"{input_dir}: both {name}.csv and {name}.parquet exist; keep one of them")
+    """The first input file of `name` (DIR/name.csv, DIR/name.parquet or DIR/name/*); None when none."""
+    found = _input_files(input_dir, name)
     return found[0] if found else None
 
 
+def _input_files(input_dir: Path, name: str) -> list[Path]:
+    try:
+        return input_files(input_dir, name)
+    except InputFilesError as error:
+        raise InputError(str(error)) from None
+
+
 def load_inputs(
-    con: duckdb.DuckDBPyConnection, input_dir: Path, *, keep_duplicates: bool = False
+    con: duckdb.DuckDBPyConnection,
+    input_dir: Path,
+    *,
+    keep_duplicates: bool = False,
+    plan: LandingPlan | None = None,
 ) -> list[LoadedInput]:
-    """Validate and land every input of `input_dir` in the raw schema of `con`."""
+    """Validate and land the inputs of `input_dir` in the raw schema of `con`.
+
+    With a `plan` (the build file being a copy of the published warehouse), inputs it keeps are left as they
+    are and sales files it lists are appended; everything else is landed from scratch.
+    """
     if not input_dir.is_dir():
         raise InputError(f"{input_dir}: input folder does not exist")
+    plan = plan or LandingPlan()
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    sales_before = _row_count(con, f"{RAW_SCHEMA}.sales") if "sales" in plan.append else 0
     loaded = []
     for spec in INPUTS:
-        path = find_input_file(input_dir, spec.name)
-        if path is None:
-            if spec.is_required_input:
-                raise InputError(f"{input_dir}: no {spec.name}.csv or {spec.name}.parquet found")
-            _create_empty(con, spec)
-            loaded.append(LoadedInput(spec.name, None, 0))
-            continue
-        rows = _load_file(con, spec, path, keep_duplicates=keep_duplicates)
-        loaded.append(LoadedInput(spec.name, path, rows))
+        files = _input_files(input_dir, spec.name)
+        action = plan.action(spec.name)
+        if not files and spec.is_required_input:
+            raise InputError(f"{input_dir}: no {spec.name}.csv, {spec.name}.parquet or {spec.name}/ found")
+        new_rows = 0
+        if action != "kept":
+            new_files = plan.append[spec.name] if action == "appended" else files
+            if action == "landed":
+                con.execute(f"drop table if exists {RAW_SCHEMA}.{spec.name}")
+            for path in new_files:
+                new_rows += _load_file(con, spec, path, keep_duplicates=keep_duplicates)
+            if not files:
+                _create_empty(con, spec)
+            record_files(con, spec.name, new_files, replace=action == "landed")
+        rows = _row_count(con, f"{RAW_SCHEMA}.{spec.name}")
+        loaded.append(LoadedInput(spec.name, tuple(files), rows, new_rows, action))
+    _record_load_state(con, loaded[0], sales_before)
     return loaded
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _record_load_state(con: duckdb.DuckDBPyConnection, sales: LoadedInput, rows_before: int) -> None:
+    """What this build changed in the sales, for the incremental daily model (int_customer_daily_sales).
+
+    `changed_from_date` is the earliest day of the appended lines (days from it on are recomputed); it is null
+    when nothing was appended, and `sales_relanded` says the daily model must be built whole.
+    """
+    types = column_types(con, f"{RAW_SCHEMA}.sales")
+    day = date_value("order_date", types["order_date"], strict=False)
+    changed_from = None
+    if sales.action == "appended" and sales.new_rows:
+        changed_from = con.execute(
+            f"select min({day}) from {RAW_SCHEMA}.sales where _row_number > ?", [rows_before]
+        ).fetchone()[0]
+    con.execute(
+        f"""
+        create or replace table {RAW_SCHEMA}.load_state as
+        select
+            cast(? as varchar) as sales_action,
+            cast(? as bigint) as sales_new_rows,
+            cast(? as date) as changed_from_date,
+            cast(? as boolean) as sales_relanded
+        """,
+        [sales.action, sales.new_rows, changed_from, sales.action == "landed"],
+    )
 
 
 def _create_empty(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
@@ -137,14 +205,14 @@ def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, k
         if row_count == 0:
             raise InputError(f"{path}: the file has a header but no rows")
         present = {column.lower(): column for column in file_columns}
-        types = _column_types(con, staged)
+        types = column_types(con, staged)
         checker = _Checker(con, staged, path)
         for column in spec.ids:
             checker.require_id(present[column])
         for column in spec.dates:
             if column in present:
                 expected = "a date (YYYY-MM-DD)"
-                if types[present[column]] == "DATE" or types[present[column]].startswith("TIMESTAMP"):
+                if _is_typed_date(types[present[column]]):
                     if column in spec.required:  # typed (Parquet): it parses; only a null can be wrong
                         checker.require_present(present[column], expected)
                     continue
@@ -166,12 +234,47 @@ def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, k
             checker.require_unique(present[spec.unique_key])
         if spec is COMPLAINTS and "resolved_at" in present:
             checker.require_not_before(present["resolved_at"], present["opened_at"])
+        landed = f"{RAW_SCHEMA}.{spec.name}"
+        appending = _table_exists(con, landed)
         if spec is SALES and "order_id" in present and not keep_duplicates:
             checker.require_no_duplicate_lines([present[c] for c in spec.columns if c in present])
-        _land(con, spec, staged, path, present)
+            if appending:
+                checker.require_not_landed_before(
+                    _line_values(spec, present, types),
+                    landed,
+                    _line_values(spec, None, column_types(con, landed)),
+                )
+        _land(con, spec, staged, path, present, appending=appending)
         return row_count
     finally:
         con.execute(f"drop table if exists {staged}")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
+            " and database_name = current_database()",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _line_values(spec: InputSpec, present: dict[str, str] | None, types: dict[str, str]) -> list[str]:
+    """One typed SQL value per column of a sales line, whichever way the file typed it (null when absent)."""
+    values = []
+    for column in spec.columns:
+        name = present.get(column) if present is not None else column
+        if name is None or name not in types:
+            values.append("null")
+        elif column in spec.dates:
+            values.append(date_value(name, types[name], strict=False))
+        elif column in spec.numbers:
+            values.append(decimal_value(name, types[name], 2 if column in MONEY_COLUMNS else 3, strict=False))
+        else:
+            values.append(text_value(name, types[name]))
+    return values
 
 
 def _read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
@@ -191,10 +294,6 @@ def _read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
 
 def _column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in con.execute(f"describe {table}").fetchall()]
-
-
-def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return {row[0]: row[1] for row in con.execute(f"describe {table}").fetchall()}
 
 
 def _fits_decimal(sql_type: str, scale: int) -> bool:
@@ -322,6 +421,27 @@ class _Checker:
                 f" --keep-duplicates if they are real repeat lines"
             )
 
+    def require_not_landed_before(self, values: list[str], landed: str, landed_values: list[str]) -> None:
+        """No line of this file equals a line landed from an earlier file (compared as typed values)."""
+        pairs = " and ".join(f"new.v{i} is not distinct from old.v{i}" for i in range(len(values)))
+        new_lines = ", ".join(f"{value} as v{i}" for i, value in enumerate(values))
+        old_lines = ", ".join(f"{value} as v{i}" for i, value in enumerate(landed_values))
+        found = self.con.execute(
+            f"with new as ("
+            f"  select rowid + 1 as row, hash({', '.join(values)}) as h, {new_lines} from {self.table}),"
+            f" old as (select _row_number, _source_file, hash({', '.join(landed_values)}) as h, {old_lines}"
+            f"  from {landed} where hash({', '.join(landed_values)}) in (select h from new))"
+            f" select new.row, old._source_file, old._row_number, count(*) over ()"
+            f" from new join old on new.h = old.h and {pairs} order by new.row limit 1"
+        ).fetchone()
+        if found:
+            row, earlier_file, earlier_row, count = found
+            raise InputError(
+                f"{self.path}: {self._where(row)} repeats a line already landed from {earlier_file}"
+                f" (landed line {earlier_row}; {count} repeated line{'s' if count > 1 else ''} in all)."
+                f" Remove them, or pass --keep-duplicates if they are real repeat lines"
+            )
+
 
 def _land(
     con: duckdb.DuckDBPyConnection,
@@ -329,19 +449,55 @@ def _land(
     staged: str,
     path: Path,
     present: dict[str, str],
+    *,
+    appending: bool,
 ) -> None:
+    """Create the raw table from the file, or append the file's lines (numbered on after the landed ones)."""
+    types = column_types(con, staged)
+    table = f"{RAW_SCHEMA}.{spec.name}"
+    if not appending:
+        selected = [
+            f'{_landed_value(spec, column, present[column], types[present[column]])} as "{column}"'
+            if column in present
+            else f'cast(null as varchar) as "{column}"'
+            for column in spec.columns
+        ]
+        con.execute(
+            f"create table {table} as "
+            f"select {', '.join(selected)}, rowid + 1 as _row_number, ? as _source_file "
+            f"from {staged} order by rowid",
+            [str(path)],
+        )
+        return
+    # Appended lines take the landed table's column types (text stays text; typed values stay typed).
+    landed = column_types(con, table)
+    values = dict(zip(spec.columns, _line_values(spec, present, types), strict=True))
     selected = [
-        f'cast("{present[column]}" as varchar) as "{column}"'
-        if column in present
-        else f'cast(null as varchar) as "{column}"'
+        f'cast({values[column]} as {landed[column]}) as "{column}"'
+        if not is_text(landed[column]) or column not in present
+        else f'cast("{present[column]}" as varchar) as "{column}"'
         for column in spec.columns
     ]
+    offset = con.execute(f"select coalesce(max(_row_number), 0) from {table}").fetchone()[0]
     con.execute(
-        f"create or replace table {RAW_SCHEMA}.{spec.name} as "
-        f"select {', '.join(selected)}, rowid + 1 as _row_number, ? as _source_file "
+        f"insert into {table} by name "
+        f"select {', '.join(selected)}, rowid + 1 + {offset} as _row_number, ? as _source_file "
         f"from {staged} order by rowid",
         [str(path)],
     )
+
+
+def _landed_value(spec: InputSpec, column: str, name: str, sql_type: str) -> str:
+    """Typed dates and numbers keep their type (staging casts them directly); the rest lands as text."""
+    if column in spec.dates and _is_typed_date(sql_type):
+        return f'"{name}"'
+    if column in spec.numbers and _fits_decimal(sql_type, 2 if column in MONEY_COLUMNS else 3):
+        return f'"{name}"'
+    return f'cast("{name}" as varchar)'
+
+
+def _is_typed_date(sql_type: str) -> bool:
+    return sql_type == "DATE" or sql_type.startswith("TIMESTAMP")
 
 
 def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -> None:
@@ -371,10 +527,11 @@ def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -
 
 def loaded_latest_order_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The latest order_date of the sales already landed in `con`."""
+    types = column_types(con, f"{RAW_SCHEMA}.sales")
     found = con.execute(
-        f"select max(try_cast(trim(order_date) as timestamp)) from {RAW_SCHEMA}.sales"
+        f"select max({date_value('order_date', types['order_date'], strict=False)}) from {RAW_SCHEMA}.sales"
     ).fetchone()
-    return found[0].date() if found and found[0] else None
+    return found[0] if found else None
 
 
 def latest_order_date(input_dir: Path) -> dt.date | None:

@@ -44,13 +44,20 @@ def build_path(warehouse_dir: Path, run_id: str) -> Path:
     return build_folder(warehouse_dir, run_id) / WAREHOUSE_FILE_NAME
 
 
-def start_build(warehouse_dir: Path, run_id: str) -> Path:
-    """A new, empty build folder for this run; returns the path of its (not yet created) DuckDB file."""
+def start_build(warehouse_dir: Path, run_id: str, *, from_published: bool = False) -> Path:
+    """A new build folder for this run; returns the path of its DuckDB file.
+
+    The file is not created, or with `from_published` is a copy of the published warehouse (an incremental
+    build adds to it; the published file itself is never written to).
+    """
     folder = build_folder(warehouse_dir, run_id)
     _remove_stale_builds(folder.parent)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    return folder / WAREHOUSE_FILE_NAME
+    build_file = folder / WAREHOUSE_FILE_NAME
+    if from_published:
+        shutil.copyfile(published_path(warehouse_dir), build_file)
+    return build_file
 
 
 @contextmanager
@@ -116,10 +123,18 @@ def switch_parquet(warehouse_dir: Path, version: Path) -> Path:
 
 
 def keep_copy(build_file: Path, destination: Path) -> Path:
-    """Copy a finished build (for history) through a temporary name, so the copy is whole or absent."""
+    """Keep a finished build (for history) under a temporary name first, so the copy is whole or absent.
+
+    A hard link where the file system allows it: build files are never written after they are finished
+    (the next build works on its own copy), so the link costs nothing even for a file of gigabytes.
+    """
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
-    shutil.copyfile(build_file, partial)
+    partial.unlink(missing_ok=True)
+    try:
+        os.link(build_file, partial)
+    except OSError:
+        shutil.copyfile(build_file, partial)
     os.replace(partial, destination)
     return destination
 

@@ -1,11 +1,13 @@
-"""The raw inputs: sales, customers and market files landed in a fresh build file, after checking them."""
+"""The raw inputs: the input files checked and landed in this run's build file (only new files, when the
+published warehouse already holds the others)."""
 
 import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.assets.run_settings import run_settings
 from orchestration.history_state import carry_history
-from orchestration.loading import load_inputs, loaded_latest_order_date, record_settings
+from orchestration.input_files import plan_landing
+from orchestration.loading import INPUT_NAMES, load_inputs, loaded_latest_order_date, record_settings
 from orchestration.partitions import as_of_months
 from orchestration.resources import PyramidResource
 from orchestration.warehouse import published_path, start_build
@@ -28,21 +30,28 @@ RAW_ASSETS = {
     can_subset=False,
 )
 def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
-    """Validate the input files and land them, as text, in schema raw of this run's new build file."""
+    """Validate the input files and land them in schema raw of this run's build file."""
     run = run_settings(context, pyramid)
-    build_file = start_build(pyramid.warehouse, context.run.run_id)
+    published = published_path(pyramid.warehouse)
+    plan = plan_landing(
+        published, run.settings.input_dir, INPUT_NAMES, keep_duplicates=run.settings.keep_duplicates
+    )
+    build_file = start_build(pyramid.warehouse, context.run.run_id, from_published=plan.reuses_published)
     with duckdb.connect(str(build_file), config=pyramid.duckdb_config(build_file.parent / "tmp")) as con:
-        loaded = load_inputs(con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates)
+        loaded = load_inputs(
+            con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
+        )
         record_settings(con, run.settings)
         as_of = run.settings.as_of_date or loaded_latest_order_date(con)
-        history = carry_history(con, published_path(pyramid.warehouse), run.settings, as_of)
+        history = carry_history(con, published, run.settings, as_of, loaded)
     context.log.info(f"tier history: {history.describe()}")
     for item in loaded:
         yield MaterializeResult(
             asset_key=f"raw_{item.name}",
             metadata={
                 "dagster/row_count": item.rows,
-                "source_file": str(item.path) if item.path else "(none: empty table)",
+                "source_file": item.source,
+                "landing": f"{item.action} ({item.new_rows:,} new rows)",
                 "as_of_date": str(run.settings.as_of_date or "latest order_date"),
                 **({"tier_history": history.describe()} if item.name == "sales" else {}),
             },

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.paths import MARTS_SCHEMA, RAW_SCHEMA
+from orchestration.raw_sql import column_types, date_value, decimal_value
 
 QUERIES = {
     # Not every sales line: the lines that break a rule (every one of them) and the first SAMPLE_LINES lines,
@@ -28,25 +29,25 @@ QUERIES = {
                 product_id,
                 status,
                 _row_number,
-                strftime(cast(try_cast(trim(order_date) as timestamp) as date), '%Y-%m-%d') as order_day,
-                try_cast(trim(amount) as decimal(18, 2)) as amount_number,
+                strftime({{order_day}}, '%Y-%m-%d') as order_day,
+                {{amount_number}} as amount_number,
                 order_id is not null and not coalesce(
                     (select keep_duplicates from {RAW_SCHEMA}.build_settings), false
                 ) as checks_duplicates
             from {RAW_SCHEMA}.sales
         ),
+        line_hashes as (
+            select
+                _row_number,
+                hash(order_id, customer_id, order_date, amount, quantity, product_id, status) as line_hash
+            from parsed
+            where checks_duplicates
+        ),
         repeated as (
+            -- Lines sharing a hash with another line: every duplicate (and, rarely, a harmless collision).
             select _row_number
-            from (
-                select
-                    _row_number,
-                    count(*) over (
-                        partition by order_id, customer_id, order_date, amount, quantity, product_id, status
-                    ) as copies
-                from parsed
-                where checks_duplicates
-            ) as grouped
-            where copies > 1
+            from line_hashes
+            where line_hash in (select line_hash from line_hashes group by line_hash having count(*) > 1)
         )
         select * exclude (_row_number)
         from parsed
@@ -145,5 +146,11 @@ def read_batch(duckdb_path: Path, asset: str, today: str | None = None) -> pd.Da
     query = QUERIES[asset]
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         if asset == "raw_sales":
-            return con.execute(query.format(sample_lines=SAMPLE_LINES), {"today": today}).df()
+            types = column_types(con, f"{RAW_SCHEMA}.sales")
+            query = query.format(
+                sample_lines=SAMPLE_LINES,
+                order_day=date_value("order_date", types["order_date"], strict=False),
+                amount_number=decimal_value("amount", types["amount"], strict=False),
+            )
+            return con.execute(query, {"today": today}).df()
         return con.execute(query).df()

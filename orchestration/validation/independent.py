@@ -8,23 +8,28 @@ this disagree, a check fails.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
 
 from orchestration.paths import RAW_SCHEMA
+from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
 from orchestration.validation.suites import TIERS
 
-STANDING_SQL = f"""
+
+def standing_sql(sales: dict[str, str], customers: dict[str, str]) -> str:
+    """Each customer's standing and window revenue; `sales`/`customers` are the raw tables' column types."""
+    return f"""
 with settings as (
     select * from {RAW_SCHEMA}.build_settings
 ),
 sales as (
     select
-        trim(customer_id) as id,
-        cast(cast(trim(order_date) as timestamp) as date) as day,
-        cast(trim(amount) as decimal(18, 2)) as amount
+        {text_value("customer_id", sales["customer_id"])} as id,
+        {date_value("order_date", sales["order_date"])} as day,
+        {decimal_value("amount", sales["amount"])} as amount
     from {RAW_SCHEMA}.sales
 ),
 as_of as (
@@ -46,10 +51,10 @@ buyers as (
     group by id
 ),
 relationships as (
-    select trim(customer_id) as id
+    select {text_value("customer_id", customers["customer_id"])} as id
     from {RAW_SCHEMA}.customers, as_of
-    where nullif(trim(signup_date), '') is null
-        or cast(cast(trim(signup_date) as timestamp) as date) <= as_of.as_of_date
+    where {date_value("signup_date", customers["signup_date"])} is null
+        or {date_value("signup_date", customers["signup_date"])} <= as_of.as_of_date
     union
     select id from buyers
 )
@@ -66,9 +71,11 @@ left join buyers on relationships.id = buyers.id
 """
 
 
-SALES_SPAN_SQL = f"""
+def sales_span_sql(sales: dict[str, str]) -> str:
+    """The first sales day and the as-of date."""
+    return f"""
 with days as (
-    select cast(cast(trim(order_date) as timestamp) as date) as day from {RAW_SCHEMA}.sales
+    select {date_value("order_date", sales["order_date"])} as day from {RAW_SCHEMA}.sales
 ),
 as_of as (
     select coalesce((select as_of_date from {RAW_SCHEMA}.build_settings), (select max(day) from days)) as day
@@ -100,46 +107,72 @@ def tier_sizes(active: int, shares: list[Decimal]) -> list[int]:
 
 
 def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str, object]:
-    """Suite parameters for the build in `duckdb_path` (its raw schema and build settings)."""
+    """Suite parameters for the build in `duckdb_path` (its raw schema and build settings).
+
+    Counted and summed in SQL (millions of customers never come into Python); only the tier boundaries are
+    computed here, in Decimal.
+    """
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        settings = con.execute(
-            f"select market_population, tier_shares from {RAW_SCHEMA}.build_settings"
+        market_population, tier_shares, period = con.execute(
+            f"select market_population, tier_shares, history_period from {RAW_SCHEMA}.build_settings"
         ).fetchone()
-        standings = con.execute(STANDING_SQL).fetchall()
-        span = con.execute(SALES_SPAN_SQL).fetchone()
-        period = con.execute(f"select history_period from {RAW_SCHEMA}.build_settings").fetchone()[0]
-        market_ids = {
-            row[0] for row in con.execute(f"select trim(customer_id) from {RAW_SCHEMA}.market").fetchall()
-        }
-    market_population, tier_shares = settings
-    shares = [Decimal(share) for share in tier_shares.split(",")]
-    active = sorted(
-        ((revenue, customer) for customer, standing, revenue in standings if standing == "active"),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    known = {customer for customer, _, _ in standings}
-    counts = {
-        standing: sum(1 for _, s, _ in standings if s == standing) for standing in ("inactive", "prospect")
-    }
-    suspects = len(market_ids - known)
+        sales = column_types(con, f"{RAW_SCHEMA}.sales")
+        standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"))
+        market_id = text_value("customer_id", column_types(con, f"{RAW_SCHEMA}.market")["customer_id"])
+        active, active_revenue, known, inactive, prospect, suspects = con.execute(
+            f"""
+            with standings as ({standings})
+            select
+                count(*) filter (where standing = 'active'),
+                coalesce(sum(window_revenue) filter (where standing = 'active'), 0),
+                count(*),
+                count(*) filter (where standing = 'inactive'),
+                count(*) filter (where standing = 'prospect'),
+                (select count(distinct {market_id}) from {RAW_SCHEMA}.market
+                    where {market_id} not in (select id from standings))
+            from standings
+            """
+        ).fetchone()
+        sizes = tier_sizes(active, [Decimal(share) for share in tier_shares.split(",")])
+        tier_revenues = _tier_revenues(con, standings, sizes)
+        span = con.execute(sales_span_sql(sales)).fetchone()
     values: dict[str, object] = {
         "today": (today or dt.date.today()).isoformat(),
-        "active_customers": len(active),
-        "highest_rank": max(len(active), 1),
-        "active_revenue_cents": _cents(sum(revenue for revenue, _ in active)),
-        "known_customers": len(known),
-        "expected_inactive_customers": counts["inactive"],
-        "expected_prospect_customers": counts["prospect"],
+        "active_customers": active,
+        "highest_rank": max(active, 1),
+        "active_revenue_cents": _cents(active_revenue),
+        "known_customers": known,
+        "expected_inactive_customers": inactive,
+        "expected_prospect_customers": prospect,
         "expected_suspect_customers": suspects,
-        "all_levels_total": market_population if market_population is not None else len(known) + suspects,
+        "all_levels_total": market_population if market_population is not None else known + suspects,
         "period_pairs": max(periods_between(*span, period) - 1, 0) if span[0] else 0,
     }
-    start = 0
-    for tier, size in zip(TIERS, tier_sizes(len(active), shares), strict=True):
+    for tier, size, revenue in zip(TIERS, sizes, tier_revenues, strict=True):
         values[f"expected_{tier}_customers"] = size
-        values[f"expected_{tier}_revenue_cents"] = _cents(sum(r for r, _ in active[start : start + size]))
-        start += size
+        values[f"expected_{tier}_revenue_cents"] = _cents(revenue)
     return values
+
+
+def _tier_revenues(con: duckdb.DuckDBPyConnection, standings: str, sizes: list[int]) -> list[Decimal]:
+    """Window revenue of each run of ranks (highest revenue first, ties by customer id) of the tier sizes."""
+    edges = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+    sums = ", ".join(
+        f"coalesce(sum(window_revenue) filter (where position > {low} and position <= {high}), 0)"
+        for low, high in itertools.pairwise(edges)
+    )
+    return list(
+        con.execute(
+            f"""
+            with standings as ({standings})
+            select {sums}
+            from (
+                select window_revenue, row_number() over (order by window_revenue desc, id) as position
+                from standings where standing = 'active'
+            )
+            """
+        ).fetchone()
+    )
 
 
 def _cents(amount: Decimal | int) -> int:

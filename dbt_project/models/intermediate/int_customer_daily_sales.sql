@@ -1,16 +1,31 @@
-{#- One row per customer and day with sales on or before the as-of date: the grain the history aggregates. -#}
-with pyramid_parameters as (
+{#-
+    One row per customer and day with sales (every day, also after the as-of date: the as-of filter is applied by
+    the models reading it, so this table does not depend on the settings). Incremental: a daily run recomputes
+    only the days from the earliest day of the newly landed sales lines (`raw.load_state.changed_from_date`,
+    a late correction included); when no lines were added it changes nothing. The pipeline drops the table (a
+    full build) when sales were landed again from scratch or the SQL it is computed by changed.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 
-    select * from {{ ref('int_pyramid_parameters') }}
+with sales as (
 
-),
-
-sales as (
-
-    select stg_sales.*
-    from {{ ref('stg_sales') }} as stg_sales
-    cross join pyramid_parameters
-    where stg_sales.order_date <= pyramid_parameters.as_of_date
+    select
+        customer_id,
+        order_date,
+        amount,
+        cost,
+        coalesce(order_id, 'row ' || cast(sale_row_number as varchar)) as order_key
+    from {{ ref('stg_sales') }}
+    {% if is_incremental() -%}
+        where order_date >= (select load_state.changed_from_date from {{ source('raw', 'load_state') }} as load_state)
+    {%- endif %}
 
 )
 
@@ -18,6 +33,9 @@ select
     customer_id,
     order_date,
     cast(sum(amount) as decimal(38, 2)) as revenue,
-    coalesce(bool_or(amount > 0), false) as has_purchase
+    coalesce(bool_or(amount > 0), false) as has_purchase,
+    count(distinct case when amount > 0 then order_key end) as orders,
+    cast(sum(cost) as decimal(38, 2)) as cost,  -- noqa: RF04
+    count(case when cost is null then 1 end) as lines_without_cost
 from sales
 group by customer_id, order_date

@@ -1,11 +1,14 @@
+{%- set raw = source('raw', 'complaints') -%}
+{%- set types = raw_column_types(raw) -%}
+
 with source as (
 
     select
-        coalesce(nullif(trim(complaint_id), ''), 'row ' || cast(_row_number as varchar)) as complaint_key,
-        trim(customer_id) as customer_id,
-        cast(trim(opened_at) as timestamp) as opened_at,
-        cast(nullif(trim(resolved_at), '') as timestamp) as resolved_at
-    from {{ source('raw', 'complaints') }}
+        coalesce({{ raw_value(types, 'complaint_id') }}, 'row ' || cast(_row_number as varchar)) as complaint_key,
+        {{ raw_value(types, 'customer_id') }} as customer_id,
+        {{ raw_value(types, 'opened_at', 'timestamp') }} as opened_at,
+        {{ raw_value(types, 'resolved_at', 'timestamp') }} as resolved_at
+    from {{ raw }}
 
 )
 

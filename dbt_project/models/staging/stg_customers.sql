@@ -1,14 +1,17 @@
+{%- set raw = source('raw', 'customers') -%}
+{%- set types = raw_column_types(raw) -%}
+
 with source as (
 
-    select * from {{ source('raw', 'customers') }}
+    select * from {{ raw }}
 
 )
 
 select
-    trim(customer_id) as customer_id,
-    cast(cast(nullif(trim(signup_date), '') as timestamp) as date) as signup_date,
-    nullif(trim(country), '') as country,
-    nullif(trim(segment), '') as segment,
-    nullif(trim(channel), '') as channel,
-    cast(nullif(trim(estimated_annual_wallet), '') as decimal(18, 2)) as estimated_annual_wallet
+    {{ raw_value(types, 'customer_id') }} as customer_id,
+    {{ raw_value(types, 'signup_date', 'date') }} as signup_date,
+    {{ raw_value(types, 'country') }} as country,
+    {{ raw_value(types, 'segment') }} as segment,
+    {{ raw_value(types, 'channel') }} as channel,
+    {{ raw_value(types, 'estimated_annual_wallet', 'decimal(18, 2)') }} as estimated_annual_wallet
 from source

@@ -1,12 +1,15 @@
+{%- set raw = source('raw', 'feedback') -%}
+{%- set types = raw_column_types(raw) -%}
+
 with source as (
 
-    select * from {{ source('raw', 'feedback') }}
+    select * from {{ raw }}
 
 )
 
 select
     cast(_row_number as bigint) as feedback_row_number,
-    trim(customer_id) as customer_id,
-    cast(cast(trim(response_date) as timestamp) as date) as response_date,
-    cast(trim(score) as decimal(18, 3)) as score
+    {{ raw_value(types, 'customer_id') }} as customer_id,
+    {{ raw_value(types, 'response_date', 'date') }} as response_date,
+    {{ raw_value(types, 'score', 'decimal(18, 3)') }} as score
 from source

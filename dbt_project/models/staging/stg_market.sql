@@ -1,11 +1,14 @@
+{%- set raw = source('raw', 'market') -%}
+{%- set types = raw_column_types(raw) -%}
+
 with source as (
 
-    select * from {{ source('raw', 'market') }}
+    select * from {{ raw }}
 
 )
 
 select
-    trim(customer_id) as customer_id,
-    nullif(trim(country), '') as country,
-    nullif(trim(segment), '') as segment
+    {{ raw_value(types, 'customer_id') }} as customer_id,
+    {{ raw_value(types, 'country') }} as country,
+    {{ raw_value(types, 'segment') }} as segment
 from source

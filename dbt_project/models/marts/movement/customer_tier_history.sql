@@ -2,7 +2,9 @@
     Every customer's standing at the end of every period: level, tier and window revenue as of that day,
     computed for all periods at once with the same rules as the current pyramid (suspects are left out, as in
     `customers`). Incremental: a run adds the periods after the last one stored and recomputes that last one
-    (it may have been the running period). The pipeline drops the table when earlier data or settings changed.
+    (it may have been the running period), and every period ending on or after the earliest day of newly
+    appended sales lines (a late correction: `raw.load_state.changed_from_date`). The pipeline drops the table
+    when earlier data or settings changed in any other way.
 -#}
 {{
     config(
@@ -24,16 +26,23 @@ periods as (
     select periods.*
     from {{ ref('int_history_periods') }} as periods
     {% if is_incremental() -%}
-        where periods.period_start >= (
-            select coalesce(max(stored.period_start), cast('0001-01-01' as date)) from {{ this }} as stored
-        )
+        where
+            periods.period_start >= (
+                select coalesce(max(stored.period_start), cast('0001-01-01' as date)) from {{ this }} as stored
+            )
+            or periods.period_end >= (
+                select load_state.changed_from_date from {{ source('raw', 'load_state') }} as load_state
+            )
     {%- endif %}
 
 ),
 
 daily_sales as (
 
-    select * from {{ ref('int_customer_daily_sales') }}
+    select daily.*
+    from {{ ref('int_customer_daily_sales') }} as daily
+    cross join pyramid_parameters
+    where daily.order_date <= pyramid_parameters.as_of_date
 
 ),
 

@@ -1,0 +1,29 @@
+{#-
+    Raw tables keep typed Parquet columns typed and land CSV columns as text (see orchestration/loading.py).
+    `raw_column_types(source(...))` reads the landed types once per model at compile time; `raw_value` casts a
+    column to its staging type from either: text is trimmed and empty text is null, typed values are cast
+    directly (no text round trip).
+-#}
+
+{% macro raw_column_types(relation) -%}
+    {%- set types = {} -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do types.update({column.name | lower: column.data_type | lower}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(types) -}}
+{%- endmacro %}
+
+{% macro raw_value(types, column, sql_type=none) -%}
+    {%- set landed = types.get(column, 'varchar') -%}
+    {%- set is_text = landed.startswith('varchar') or landed in ('text', 'string') -%}
+    {%- set value = "nullif(trim(" ~ column ~ "), '')" if is_text else column -%}
+    {%- if sql_type is none -%}
+        {{ value if is_text else 'cast(' ~ column ~ ' as varchar)' }}
+    {%- elif sql_type == 'date' and is_text -%}
+        cast(cast({{ value }} as timestamp) as date)
+    {%- else -%}
+        cast({{ value }} as {{ sql_type }})
+    {%- endif -%}
+{%- endmacro %}
