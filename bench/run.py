@@ -140,18 +140,16 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
 
 
 def add_next_day(input_dir: Path) -> None:
-    """Append one day of sales (the lines of the as-of date, one day later) for the daily run."""
+    """Drop one more day of sales into the sales folder (the as-of date's lines, one day later): the daily run."""
     import duckdb
 
-    sales = input_dir / "sales.parquet"
-    grown = input_dir / "sales.next.parquet"
+    sales = input_dir / "sales"
     with duckdb.connect() as con:
         con.execute(
-            f"copy (select * from read_parquet('{sales}') union all"
-            f" select 'N' || order_id, customer_id, order_date + 1, amount from read_parquet('{sales}')"
-            f" where order_date = date '{AS_OF}') to '{grown}' (format parquet, compression zstd)"
+            f"copy (select 'N' || order_id as order_id, customer_id, order_date + 1 as order_date, amount"
+            f" from read_parquet('{sales}/part-0001.parquet') where order_date = date '{AS_OF}')"
+            f" to '{sales}/part-0002.parquet' (format parquet, compression zstd)"
         )
-    os.replace(grown, sales)
 
 
 def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
@@ -162,7 +160,10 @@ def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
     result["generate"] = measure(
         [str(BIN / "pyramid"), "generate", "--sales-rows", str(rows), "--out", str(data)]
     )
-    sales = data / "sales.parquet"
+    # Sales as a folder of daily files, the way a daily feed arrives: the generated history is the first file.
+    (data / "sales").mkdir()
+    sales = data / "sales" / "part-0001.parquet"
+    os.replace(data / "sales.parquet", sales)
     sql = BARE_SQL.format(sales=sales, as_of=AS_OF)
     for name, script in REFERENCES.items():
         result[name] = measure([sys.executable, "-c", script, sql, str(sales), AS_OF])
@@ -237,7 +238,7 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 "*full pipeline*: `pyramid run` end to end (load and check the input, raw validation, dbt"
                 " build with 80 tests and the tier history, mart validation, publish DuckDB and Parquet,"
                 " report).",
-                "*daily run*: `pyramid run` again, one day later, with that day's sales appended.",
+                "*daily run*: `pyramid run` again, one day later, with that day's sales file added to `sales/`.",
                 "",
                 "![Benchmarks](benchmarks.png)",
                 "",

@@ -85,7 +85,7 @@ def test_header_only(published):
 def test_missing_sales_file(published):
     dataset, checksum = published
     (dataset.input_dir / "sales.csv").unlink()
-    _assert_refused(dataset, checksum, "no sales.csv or sales.parquet found")
+    _assert_refused(dataset, checksum, "no sales.csv, sales.parquet or sales/ found")
 
 
 def test_bad_signup_date_in_customers(published):

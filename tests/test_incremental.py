@@ -1,0 +1,162 @@
+"""Daily runs that land only the new files: equal to a full rebuild, late corrections included."""
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.big_data import generate_parquet
+from orchestration.loading import InputError
+from tests.conftest import Dataset, Pyramid
+
+FIRST_AS_OF = "2026-09-29"
+NEXT_DAY = "2026-09-30"
+# Every table a build computes, the incremental daily grain included.
+COMPARED = (
+    "intermediate.int_customer_daily_sales",
+    "intermediate.int_customer_revenue",
+    "marts.customers",
+    "marts.customer_activity",
+    "marts.customer_tiers",
+    "marts.pyramid_summary",
+    "marts.customer_tier_history",
+    "marts.tier_migration",
+    "marts.tier_retention",
+    "marts.revenue_concentration",
+    "marts.revenue_curve",
+    "marts.customer_performance",
+    "marts.tier_performance",
+)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """60,000 generated sales lines (Parquet, typed), with their customers and market."""
+    return generate_parquet(tmp_path_factory.mktemp("generated"), sales_rows=60_000, seed=11).sales.parent
+
+
+def copy_sql(sql: str, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"copy ({sql}) to '{destination}' (format parquet)")
+
+
+def daily_dataset(root: Path, generated: Path) -> Dataset:
+    """Sales as a folder: the lines up to FIRST_AS_OF in one file; customers and market beside it."""
+    dataset = Dataset(root)
+    for name in ("customers", "market"):
+        dataset.input_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(generated / f"{name}.parquet", dataset.input_dir / f"{name}.parquet")
+    copy_sql(
+        f"select * from '{generated / 'sales.parquet'}' where order_date <= date '{FIRST_AS_OF}'",
+        dataset.input_dir / "sales" / "part-0001.parquet",
+    )
+    return dataset
+
+
+def add_next_day_with_corrections(dataset: Dataset, generated: Path) -> None:
+    """The next day's lines, plus late lines for earlier days: a refund, a purchase, a first purchase."""
+    copy_sql(
+        f"""
+        select * from '{generated / 'sales.parquet'}' where order_date = date '{NEXT_DAY}'
+        union all select 'LATE-1', 'C00000003', date '2026-03-03', -25.00
+        union all select 'LATE-2', 'C00000042', date '2025-01-15', 1999.99
+        union all select 'LATE-3', 'NEWCOMER', date '2026-09-01', 10.00
+        """,
+        dataset.input_dir / "sales" / "part-0002.parquet",
+    )
+
+
+def table_rows(pyramid: Pyramid, table: str) -> list[tuple]:
+    return pyramid.query(f"select * from {table} order by all")
+
+
+def checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_daily_file_with_late_corrections_equals_a_full_rebuild(tmp_path, generated):
+    dataset = daily_dataset(tmp_path / "daily", generated)
+    first = dataset.build(as_of_date=FIRST_AS_OF)
+    assert first.query("select sales_action from raw.load_state") == [("landed",)]
+    first_lines = first.query("select count(*) from raw.sales")[0][0]
+    add_next_day_with_corrections(dataset, generated)
+    daily = dataset.build(as_of_date=NEXT_DAY)
+
+    new_lines = daily.query("select count(*) from raw.sales where _source_file like '%part-0002.parquet'")[0][0]
+    assert daily.query("select sales_action, sales_new_rows, changed_from_date from raw.load_state") == [
+        ("appended", new_lines, dt.date(2025, 1, 15))
+    ]
+    # Only the new lines were landed: the first file's lines keep their row numbers.
+    assert daily.query("select min(_row_number) from raw.sales where _source_file like '%part-0002%'") == [
+        (first_lines + 1,)
+    ]
+    incremental, daily_kept, reason = daily.query(
+        "select incremental, daily_sales_incremental, reason from raw.history_build"
+    )[0]
+    assert (incremental, daily_kept) == (True, True)
+    assert "late sales lines: periods ending from 2025-01-15 on recomputed" in reason
+    assert daily.query("select customer_id from marts.customers where customer_id = 'NEWCOMER'") == [
+        ("NEWCOMER",)
+    ]
+
+    full = Dataset(tmp_path / "full")
+    shutil.copytree(dataset.input_dir, full.input_dir)
+    rebuilt = full.build(as_of_date=NEXT_DAY)
+    assert rebuilt.query("select sales_action from raw.load_state") == [("landed",)]
+    for table in COMPARED:
+        assert table_rows(daily, table) == table_rows(rebuilt, table), table
+
+
+def test_unchanged_inputs_are_kept_and_a_changed_file_is_landed_again(tmp_path, generated):
+    dataset = daily_dataset(tmp_path / "changed", generated)
+    dataset.build(as_of_date=FIRST_AS_OF)
+    again = dataset.build(as_of_date=FIRST_AS_OF)
+    assert again.query("select sales_action, sales_new_rows from raw.load_state") == [("kept", 0)]
+    assert again.query("select incremental, daily_sales_incremental from raw.history_build") == [(True, True)]
+
+    # An earlier file edited in place (its earliest line's amount changed): sales are landed again and the
+    # history rebuilt.
+    first_file = dataset.input_dir / "sales" / "part-0001.parquet"
+    earliest = f"(select order_id from '{first_file}' order by order_date, order_id limit 1)"
+    copy_sql(
+        f"select order_id, customer_id, order_date,"
+        f" case when order_id = {earliest} then amount + 1 else amount end as amount"
+        f" from '{first_file}'",
+        first_file.with_name("edited.tmp"),
+    )
+    os.replace(first_file.with_name("edited.tmp"), first_file)
+    edited = dataset.build(as_of_date=FIRST_AS_OF)
+    assert edited.query("select sales_action from raw.load_state") == [("landed",)]
+    incremental, daily_kept, reason = edited.query(
+        "select incremental, daily_sales_incremental, reason from raw.history_build"
+    )[0]
+    assert (incremental, daily_kept) == (False, False)
+    assert reason.startswith("full rebuild (sales before")
+
+    full = Dataset(tmp_path / "full")
+    shutil.copytree(dataset.input_dir, full.input_dir)
+    rebuilt = full.build(as_of_date=FIRST_AS_OF)
+    for table in COMPARED:
+        assert table_rows(edited, table) == table_rows(rebuilt, table), table
+
+
+def test_a_new_file_repeating_a_landed_line_is_refused_and_nothing_is_published(tmp_path, generated):
+    dataset = daily_dataset(tmp_path / "repeat", generated)
+    published = dataset.build(as_of_date=FIRST_AS_OF).path
+    before = checksum(published)
+    first_file = dataset.input_dir / "sales" / "part-0001.parquet"
+    copy_sql(
+        f"select * from '{first_file}' where order_id = (select min(order_id) from '{first_file}')",
+        dataset.input_dir / "sales" / "part-0002.parquet",
+    )
+    with pytest.raises(InputError) as refused:
+        dataset.build(as_of_date=NEXT_DAY)
+    message = str(refused.value)
+    assert "part-0002.parquet: row 1 repeats a line already landed from" in message
+    assert "part-0001.parquet" in message and "--keep-duplicates" in message
+    assert checksum(published) == before
