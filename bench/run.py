@@ -140,7 +140,7 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
 
 
 def add_next_day(input_dir: Path) -> None:
-    """Drop one more day of sales into the sales folder (the as-of date's lines, one day later): the daily run."""
+    """The daily run's input: one more day of sales in `sales/` (the as-of date's lines, a day later)."""
     import duckdb
 
     sales = input_dir / "sales"
@@ -238,7 +238,8 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 "*full pipeline*: `pyramid run` end to end (load and check the input, raw validation, dbt"
                 " build with 80 tests and the tier history, mart validation, publish DuckDB and Parquet,"
                 " report).",
-                "*daily run*: `pyramid run` again, one day later, with that day's sales file added to `sales/`.",
+                "*daily run*: `pyramid run` again, one day later, with that day's sales file added to"
+                " `sales/`.",
                 "",
                 "![Benchmarks](benchmarks.png)",
                 "",
