@@ -261,7 +261,10 @@ def test_running_period_then_incremental_run_equals_a_full_build(tmp_path):
     assert june == [(dt.date(2025, 6, 30), dt.date(2025, 6, 15), False)]
     incremental = dataset.build(as_of_date="2025-06-30", **SETTINGS)
     assert incremental.query("select incremental, reason from raw.history_build") == [
-        (True, "incremental: 5 stored periods kept (from 2025-06-01 on recomputed)")
+        (
+            True,
+            "incremental: 5 stored periods kept (from 2025-06-01 on recomputed); daily sales: only new days",
+        )
     ]
     full = write_story(Dataset(tmp_path / "full")).build(as_of_date="2025-06-30", **SETTINGS)
     assert full.query("select incremental from raw.history_build") == [(False,)]
@@ -276,7 +279,7 @@ def test_late_correction_rebuilds_the_history(tmp_path):
     dataset.build(as_of_date="2025-05-31", **SETTINGS)
     corrected = write_story(dataset, climber_february=10).build(as_of_date="2025-06-30", **SETTINGS)
     assert corrected.query("select incremental, reason from raw.history_build") == [
-        (False, "full rebuild (sales before 2025-05-01 changed)")
+        (False, "full rebuild (sales before 2025-05-01 changed); daily sales: full build")
     ]
     february = corrected.query(
         "select pyramid_level, window_revenue from marts.customer_tier_history"
@@ -290,7 +293,11 @@ def test_changed_window_rebuilds_the_history(tmp_path):
     dataset.build(as_of_date="2025-05-31", **SETTINGS)
     rebuilt = dataset.build(as_of_date="2025-06-30", window_days=60, tier_shares=SETTINGS["tier_shares"])
     assert rebuilt.query("select incremental, reason from raw.history_build") == [
-        (False, "full rebuild (window, tier shares, period or duplicate handling changed)")
+        (
+            False,
+            "full rebuild (window, tier shares, period or duplicate handling changed);"
+            " daily sales: only new days",
+        )
     ]
     assert rebuilt.query(
         "select level from marts.customer_tier_history"
