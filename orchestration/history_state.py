@@ -29,12 +29,17 @@ from orchestration.raw_sql import column_types, date_value, decimal_value, text_
 from orchestration.settings import PyramidSettings
 
 HISTORY_TABLE = f"{MARTS_SCHEMA}.customer_tier_history"
+# Incremental models computed from the history: kept and dropped with it.
+HISTORY_DEPENDENTS = ("intermediate.int_revenue_curve", f"{MARTS_SCHEMA}.tier_migration")
 DAILY_TABLE = "intermediate.int_customer_daily_sales"
 # The SQL the stored tables were computed by; a change to any of it means a full rebuild.
 HISTORY_SOURCES = (
     "models/marts/movement/customer_tier_history.sql",
     "models/intermediate/int_customer_daily_sales.sql",
     "models/intermediate/int_history_periods.sql",
+    "models/intermediate/int_revenue_curve.sql",
+    "models/marts/movement/tier_migration.sql",
+    "macros/levels.sql",
     "models/staging/stg_sales.sql",
     "models/staging/stg_customers.sql",
     "macros/tiers.sql",
@@ -109,8 +114,9 @@ def carry_history(
                 con.execute(f"create table {HISTORY_TABLE} as select * from {PREVIOUS}.{HISTORY_TABLE}")
         finally:
             con.execute(f"detach {PREVIOUS}")
-    if not decision.incremental:
-        con.execute(f"drop table if exists {HISTORY_TABLE}")
+    if not decision.incremental or not _table_exists(con, "main", HISTORY_TABLE):
+        for table in (HISTORY_TABLE, *HISTORY_DEPENDENTS):
+            con.execute(f"drop table if exists {table}")
     decision = HistoryDecision(decision.incremental, decision.reason, decision.kept_periods, daily_kept)
     _record(con, decision, settings)
     return decision

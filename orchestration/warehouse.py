@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
-
+from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import WAREHOUSE_FILE_NAME
 
 STALE_BUILD_SECONDS = 24 * 3600
@@ -95,7 +94,7 @@ def export_parquet(build_file: Path, warehouse_dir: Path, run_id: str, tables: t
     version = serving_dir(warehouse_dir) / "versions" / run_id
     shutil.rmtree(version, ignore_errors=True)
     version.mkdir(parents=True)
-    with duckdb.connect(str(build_file), read_only=True) as con:
+    with connect_read_only(build_file) as con:
         for table in tables:
             con.execute(
                 f"copy marts.{table} to '{version / table}.parquet' (format parquet, compression zstd)"

@@ -27,6 +27,7 @@ COMPARED = (
     "marts.tier_migration",
     "marts.tier_retention",
     "marts.revenue_concentration",
+    "intermediate.int_revenue_curve",
     "marts.revenue_curve",
     "marts.customer_performance",
     "marts.tier_performance",

@@ -18,3 +18,17 @@
         cast({{ first_start }} as timestamp), cast({{ last_start }} as timestamp), interval '1 {{ period }}'
     )) as date) as period_start
 {%- endmacro %}
+
+{% macro recomputed_periods(period_start, period_end) -%}
+    {#-
+        In an incremental model over the tier history: the periods a run recomputes. The last period the model
+        stored (it may have been the running one), every later one, and every period ending on or after the
+        earliest day of newly appended sales lines (a late correction; raw.load_state).
+    -#}
+    {{ period_start }} >= (
+        select coalesce(max(stored.period_start), cast('0001-01-01' as date)) from {{ this }} as stored
+    )
+    or {{ period_end }} >= (
+        select load_state.changed_from_date from {{ source('raw', 'load_state') }} as load_state
+    )
+{%- endmacro %}

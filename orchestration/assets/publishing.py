@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.run_settings import run_settings
+from orchestration.duckdb_reader import connect_read_only
 from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
 from orchestration.report import format_pyramid, format_pyramid_markdown, read_pyramid
@@ -38,7 +38,7 @@ MARTS = (
 
 
 def _as_of(duckdb_path: Path):
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+    with connect_read_only(duckdb_path) as con:
         return con.execute(f"select max(as_of_date) from {MARTS_SCHEMA}.pyramid_summary").fetchone()[0]
 
 

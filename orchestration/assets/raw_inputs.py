@@ -37,6 +37,7 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
         published, run.settings.input_dir, INPUT_NAMES, keep_duplicates=run.settings.keep_duplicates
     )
     build_file = start_build(pyramid.warehouse, context.run.run_id, from_published=plan.reuses_published)
+    pyramid.export_duckdb_config(build_file.parent / "tmp")  # for dbt and the read-only checks alike
     with duckdb.connect(str(build_file), config=pyramid.duckdb_config(build_file.parent / "tmp")) as con:
         loaded = load_inputs(
             con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
 from orchestration.validation.suites import TIERS
@@ -112,7 +113,7 @@ def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str
     Counted and summed in SQL (millions of customers never come into Python); only the tier boundaries are
     computed here, in Decimal.
     """
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+    with connect_read_only(duckdb_path) as con:
         market_population, tier_shares, period = con.execute(
             f"select market_population, tier_shares, history_period from {RAW_SCHEMA}.build_settings"
         ).fetchone()

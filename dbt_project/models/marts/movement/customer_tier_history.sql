@@ -26,13 +26,7 @@ periods as (
     select periods.*
     from {{ ref('int_history_periods') }} as periods
     {% if is_incremental() -%}
-        where
-            periods.period_start >= (
-                select coalesce(max(stored.period_start), cast('0001-01-01' as date)) from {{ this }} as stored
-            )
-            or periods.period_end >= (
-                select load_state.changed_from_date from {{ source('raw', 'load_state') }} as load_state
-            )
+        where {{ recomputed_periods('periods.period_start', 'periods.period_end') }}
     {%- endif %}
 
 ),

@@ -1,46 +1,15 @@
 {#-
     The cumulative revenue curve of every period: for each percent p of active customers (ranked by window
     revenue), the share of revenue that the top floor(N * p / 100) customers bring. With fewer than 100 active
-    customers some percents have no point.
+    customers some percents have no point. Computed incrementally in int_revenue_curve.
 -#}
-with ranked as (
-
-    select
-        period_start,
-        as_of_date,
-        revenue_rank,
-        count(*) over (partition by period_start) as active_customers,
-        sum(window_revenue) over (partition by period_start) as active_revenue,
-        sum(window_revenue) over (
-            partition by period_start order by revenue_rank rows between unbounded preceding and current row
-        ) as cumulative_revenue
-    from {{ ref('customer_tier_history') }}
-    where level = 'active'
-
-),
-
-points as (
-
-    select
-        period_start,
-        as_of_date,
-        cast(ceil(100.0 * revenue_rank / active_customers) as integer) as customer_percent,
-        max(revenue_rank) as customers,
-        max(active_customers) as active_customers,
-        max(active_revenue) as active_revenue,
-        max_by(cumulative_revenue, revenue_rank) as cumulative_revenue
-    from ranked
-    group by period_start, as_of_date, customer_percent
-
-)
-
 select
     period_start,
     as_of_date,
     customer_percent,
-    cast(customers as bigint) as customers,
-    cast(active_customers as bigint) as active_customers,
-    cast(cumulative_revenue as decimal(38, 2)) as cumulative_revenue,
-    {{ safe_ratio('cumulative_revenue', 'active_revenue') }} as cumulative_revenue_share,
+    customers,
+    active_customers,
+    cumulative_revenue,
+    cumulative_revenue_share,
     period_start = max(period_start) over () as is_latest_period
-from points
+from {{ ref('int_revenue_curve') }}

@@ -1,7 +1,17 @@
 {#-
     From-level × to-level for each pair of consecutive periods, with the customers who moved and their window
-    revenue then and now. `none`: not yet a customer or prospect in the earlier period.
+    revenue then and now. `none`: not yet a customer or prospect in the earlier period. Incremental like the
+    history: a run recomputes only the pairs whose later period the history recomputed.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='period_start',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with history as (
 
     select * from {{ ref('customer_tier_history') }}
@@ -12,6 +22,7 @@ periods as (
 
     select distinct
         period_start,
+        period_end,
         as_of_date
     from history
 
@@ -21,6 +32,7 @@ period_pairs as (
 
     select
         period_start,
+        period_end,
         as_of_date,
         lag(period_start) over (order by period_start) as previous_period_start,
         lag(as_of_date) over (order by period_start) as previous_as_of_date
@@ -45,7 +57,11 @@ moves as (
         on
             period_pairs.previous_period_start = earlier.period_start
             and later.customer_id = earlier.customer_id
-    where period_pairs.previous_period_start is not null
+    where
+        period_pairs.previous_period_start is not null
+    {% if is_incremental() -%}
+        and ({{ recomputed_periods('period_pairs.period_start', 'period_pairs.period_end') }})
+    {%- endif %}
 
 ),
 
