@@ -465,7 +465,7 @@ def _land(
         con.execute(
             f"create table {table} as "
             f"select {', '.join(selected)}, rowid + 1 as _row_number, ? as _source_file "
-            f"from {staged} order by rowid",
+            f"from {staged}",
             [str(path)],
         )
         return
@@ -482,7 +482,7 @@ def _land(
     con.execute(
         f"insert into {table} by name "
         f"select {', '.join(selected)}, rowid + 1 + {offset} as _row_number, ? as _source_file "
-        f"from {staged} order by rowid",
+        f"from {staged}",
         [str(path)],
     )
 

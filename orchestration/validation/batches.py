@@ -103,27 +103,75 @@ QUERIES = {
         from {MARTS_SCHEMA}.pyramid_summary
         order by level_order
     """,
-    "customers": f"select customer_id, level, tier from {MARTS_SCHEMA}.customers",
+    # One row per customer in these two marts: millions at scale. GX gets the rows that break a rule (all
+    # of them) and the first SAMPLE_LINES customers, with the table's row count as a column (`table_rows`),
+    # so the counts stay exact and no expectation passes that would fail on every row. A wrongly empty table
+    # still yields one row of nulls, which fails.
+    "customers": f"""
+        with customers as (
+            select customer_id, level, tier from {MARTS_SCHEMA}.customers
+        ),
+        sample as (
+            select customer_id from customers order by customer_id limit {{sample_lines}}
+        ),
+        repeated as (
+            select customer_id from customers group by customer_id having count(*) > 1
+        ),
+        selected as (
+            select *
+            from customers
+            where
+                customer_id in (select customer_id from sample)
+                or customer_id in (select customer_id from repeated)
+                or customer_id is null
+                or (level != 'active' and tier is not null)
+                or (level = 'active' and tier is null)
+        )
+        select selected.*, (select count(*) from customers) as table_rows
+        from (select 1) as one_row
+        left join selected on true
+        order by selected.customer_id
+    """,
     "tier_history": f"""
         with latest as (
             select * from {MARTS_SCHEMA}.customer_tier_history
             where period_start = (select max(period_start) from {MARTS_SCHEMA}.customer_tier_history)
+        ),
+        compared as (
+            select
+                coalesce(latest.customer_id, customers.customer_id) as customer_id,
+                latest.level as history_level,
+                customers.level as current_level,
+                coalesce(latest.tier, '-') as history_tier,
+                coalesce(customers.tier, '-') as current_tier,
+                cast(latest.window_revenue * 100 as bigint) as history_revenue_cents,
+                cast(activity.window_revenue * 100 as bigint) as current_revenue_cents,
+                cast(latest.as_of_date as varchar) as history_as_of_date,
+                cast(customers.as_of_date as varchar) as current_as_of_date
+            from latest
+            full outer join {MARTS_SCHEMA}.customers on latest.customer_id = customers.customer_id
+            left join {MARTS_SCHEMA}.customer_activity as activity
+                on coalesce(latest.customer_id, customers.customer_id) = activity.customer_id
+        ),
+        sample as (
+            select customer_id from compared order by customer_id limit {{sample_lines}}
+        ),
+        selected as (
+            select *
+            from compared
+            where
+                customer_id in (select customer_id from sample)
+                or history_level is null
+                or current_level is null
+                or history_level != current_level
+                or history_tier != current_tier
+                or history_revenue_cents is distinct from current_revenue_cents
+                or history_as_of_date is distinct from current_as_of_date
         )
-        select
-            coalesce(latest.customer_id, customers.customer_id) as customer_id,
-            latest.level as history_level,
-            customers.level as current_level,
-            coalesce(latest.tier, '-') as history_tier,
-            coalesce(customers.tier, '-') as current_tier,
-            cast(latest.window_revenue * 100 as bigint) as history_revenue_cents,
-            cast(activity.window_revenue * 100 as bigint) as current_revenue_cents,
-            cast(latest.as_of_date as varchar) as history_as_of_date,
-            cast(customers.as_of_date as varchar) as current_as_of_date
-        from latest
-        full outer join {MARTS_SCHEMA}.customers on latest.customer_id = customers.customer_id
-        left join {MARTS_SCHEMA}.customer_activity as activity
-            on coalesce(latest.customer_id, customers.customer_id) = activity.customer_id
-        order by customer_id
+        select selected.*, (select count(*) from compared) as table_rows
+        from (select 1) as one_row
+        left join selected on true
+        order by selected.customer_id
     """,
     "tier_migration": f"""
         with period_customers as (
@@ -162,6 +210,8 @@ QUERIES = {
 
 
 SAMPLE_LINES = 10_000
+# Output batches read as the rule-breaking rows plus a sample (see the queries).
+SAMPLED = ("customers", "tier_history")
 
 
 def read_batch(duckdb_path: Path, asset: str, today: str | None = None) -> pd.DataFrame:
@@ -176,6 +226,8 @@ def read_batch(duckdb_path: Path, asset: str, today: str | None = None) -> pd.Da
                 amount_number=decimal_value("amount", types["amount"], strict=False),
             )
             return con.execute(query, {"today": today}).df()
+        if asset in SAMPLED:
+            query = query.format(sample_lines=SAMPLE_LINES)
         return con.execute(query).df()
 
 
