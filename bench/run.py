@@ -72,8 +72,9 @@ REFERENCES = {
                                 dtype_backend="pyarrow")
         day = pd.to_datetime(sales["order_date"].astype("datetime64[ms]"))
         window = sales[(day > as_of - pd.Timedelta(days=365)) & (day <= as_of)]
+        window = window.assign(positive=window["amount"] > 0)
         per_customer = window.groupby("customer_id").agg(
-            revenue=("amount", "sum"), bought=("amount", lambda a: (a > 0).any()))
+            revenue=("amount", "sum"), bought=("positive", "any"))
         active = per_customer[per_customer["bought"]].reset_index()
         active = active.sort_values(["revenue", "customer_id"], ascending=[False, True])
         n = len(active)

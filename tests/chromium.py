@@ -75,7 +75,8 @@ def chromium_page(width: int = 1200, height: int = 1600) -> Iterator[Page]:
     """A page in a fresh headless Chromium that cannot reach any network."""
     assert CHROMIUM, "Chromium is missing: `make test` installs Debian's chromium package"
     port = _free_port()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still be writing the profile when the browser exits.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen(
             [
                 CHROMIUM,

@@ -37,6 +37,7 @@ DBT_MODELS = {
     "int_customer_history_next": "intermediate",
     "int_window_complaints": "intermediate",
     "int_customer_satisfaction": "intermediate",
+    "int_revenue_curve": "intermediate",
     **{name: "marts" for name in MARTS},
 }
 
