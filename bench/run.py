@@ -237,7 +237,7 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 "*bare DuckDB SQL*, *pandas*, *polars*: the tier table alone, from the Parquet file,"
                 " no checks.",
                 "*full pipeline*: `pyramid run` end to end (load and check the input, raw validation, dbt"
-                " build with 80 tests and the tier history, mart validation, publish DuckDB and Parquet,"
+                " build with 81 tests and the tier history, mart validation, publish DuckDB and Parquet,"
                 " report).",
                 "*daily run*: `pyramid run` again, one day later, with that day's sales file added to"
                 " `sales/`.",
