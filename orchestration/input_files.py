@@ -55,7 +55,7 @@ def input_files(input_dir: Path, name: str) -> list[Path]:
     )
     if len(single) + bool(in_folder) > 1:
         found = [*(path.name for path in single), *([f"{name}/"] if in_folder else [])]
-        raise InputFilesError(f"{input_dir}: {' and '.join(found)} all exist for {name}; keep one of them")
+        raise InputFilesError(f"{input_dir}: {' and '.join(found)} exist side by side; keep one of them")
     return single or in_folder
 
 

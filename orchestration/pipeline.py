@@ -24,6 +24,7 @@ from orchestration.warehouse import published_path, warehouse_lock
 
 # Errors raised inside a step, by class name, re-raised here with their message.
 _KNOWN_ERRORS = {cls.__name__: cls for cls in (InputError, SettingsError, DbtBuildError)}
+_KNOWN_ERRORS["InputFilesError"] = InputError  # an ambiguous input folder is bad input too
 
 
 @dataclass(frozen=True)

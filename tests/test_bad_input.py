@@ -1,6 +1,7 @@
 """Bad input stops the run with one message naming file, column and row; the published pyramid survives."""
 
 import hashlib
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -86,6 +87,13 @@ def test_missing_sales_file(published):
     dataset, checksum = published
     (dataset.input_dir / "sales.csv").unlink()
     _assert_refused(dataset, checksum, "no sales.csv, sales.parquet or sales/ found")
+
+
+def test_sales_file_and_sales_folder_together(published):
+    dataset, checksum = published
+    (dataset.input_dir / "sales").mkdir()
+    shutil.copy(dataset.input_dir / "sales.csv", dataset.input_dir / "sales" / "day-2.csv")
+    _assert_refused(dataset, checksum, "sales.csv and sales/ exist side by side; keep one of them")
 
 
 def test_bad_signup_date_in_customers(published):
