@@ -45,6 +45,8 @@ HISTORY_SOURCES = (
     "macros/tiers.sql",
     "macros/periods.sql",
     "macros/raw_values.sql",
+    "macros/sql_helpers.sql",
+    "macros/engines.sql",
 )
 
 PREVIOUS = "previous_warehouse"
@@ -73,8 +75,9 @@ class _Stored:
     periods: int
 
 
-def model_signature() -> str:
-    digest = hashlib.sha256()
+def model_signature(target: str) -> str:
+    """The SQL and the engine (dbt target) the stored tables were computed by."""
+    digest = hashlib.sha256(target.encode())
     for relative in HISTORY_SOURCES:
         digest.update((DBT_PROJECT_DIR / relative).read_bytes())
     return digest.hexdigest()[:16]
@@ -93,12 +96,19 @@ def carry_history(
     loaded: list[LoadedInput] | None = None,
 ) -> HistoryDecision:
     """After the raw inputs are loaded into `con`: keep (or copy) what is still valid, drop the rest."""
+    if settings.target != "duckdb":
+        # dbt-spark has no delete+insert on plain Parquet tables: the models are tables, built whole each run.
+        for table in (DAILY_TABLE, HISTORY_TABLE, *HISTORY_DEPENDENTS):
+            con.execute(f"drop table if exists {table}")
+        decision = HistoryDecision(False, f"{settings.target} builds every table whole")
+        _record(con, decision, settings)
+        return decision
     actions = {item.name: item.action for item in loaded or []}
     copied = _table_exists(con, "main", HISTORY_TABLE) or _table_exists(con, "main", DAILY_TABLE)
     daily_kept = (
         copied
         and actions.get("sales") in ("kept", "appended")
-        and _stored_signature(con) == model_signature()
+        and _stored_signature(con) == model_signature(settings.target)
         and _table_exists(con, "main", DAILY_TABLE)
     )
     if not daily_kept:
@@ -175,7 +185,7 @@ def decide(
     actions = actions or {}
     if stored is None:
         return HistoryDecision(False, "no stored history")
-    if stored.signature != model_signature():
+    if stored.signature != model_signature(settings.target):
         return HistoryDecision(False, "the history's SQL changed")
     if stored.settings != _settings_key(settings):
         return HistoryDecision(False, "window, tier shares, period or duplicate handling changed")
@@ -254,7 +264,7 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             cast(? as varchar) as reason
         """,
         [
-            model_signature(),
+            model_signature(settings.target),
             window_days,
             shares,
             period,

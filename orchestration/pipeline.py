@@ -19,6 +19,7 @@ from orchestration.dbt_failures import DbtBuildError
 from orchestration.loading import InputError, latest_order_date
 from orchestration.partitions import as_of_months, partition_for
 from orchestration.settings import PyramidSettings, SettingsError
+from orchestration.spark_build import SPARK_TARGET, check_spark_available
 from orchestration.validation.runner import ValidationFailedError, validation_dir, verdict_line
 from orchestration.warehouse import published_path, warehouse_lock
 
@@ -45,6 +46,8 @@ def build_pyramid(
     from orchestration.definitions import defs  # loads dbt's manifest: only when a build is asked for
 
     started = time.monotonic()
+    if settings.target == SPARK_TARGET:
+        check_spark_available()  # before loading anything
     as_of = settings.as_of_date or latest_order_date(settings.input_dir)
     partition_key = _partition_key(as_of, explicit=settings.as_of_date is not None)
     with warehouse_lock(settings.warehouse_dir), warnings.catch_warnings():
@@ -91,6 +94,7 @@ def _run_config(
         "tier_shares": ",".join(str(share) for share in settings.tier_shares),
         "keep_duplicates": settings.keep_duplicates,
         "history_period": settings.history_period,
+        "target": settings.target,
         "report_language": report_language,
         **duckdb,
         "as_of_date": as_of.isoformat() if as_of else None,

@@ -31,6 +31,8 @@ class PyramidResource(ConfigurableResource):
     keep_duplicates: bool = False
     history_period: str = os.environ.get("PYRAMID_HISTORY_PERIOD", "month")
     """Period of the tier history and migration: week, month or quarter."""
+    target: str = os.environ.get("PYRAMID_TARGET", "duckdb")
+    """dbt target that builds the models: duckdb, or spark (`pip install .[spark]`, Java 17)."""
     report_language: str = os.environ.get("PYRAMID_REPORT_LANGUAGE", "en")
     """Language of the labels of the HTML/PNG report: en, ar or pl."""
     as_of_date: str | None = None
@@ -73,4 +75,5 @@ class PyramidResource(ConfigurableResource):
             tier_shares=parse_tier_shares(self.tier_shares),
             keep_duplicates=self.keep_duplicates,
             history_period=self.history_period,
+            target=self.target,
         )

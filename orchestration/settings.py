@@ -11,7 +11,7 @@ from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
 
 TIER_NAMES = ("top", "big", "medium", "small")
 DEFAULT_TIER_SHARES = (Decimal(1), Decimal(4), Decimal(15), Decimal(80))
-TARGETS = ("duckdb",)
+TARGETS = ("duckdb", "spark")
 HISTORY_PERIODS = ("week", "month", "quarter")
 
 

@@ -19,6 +19,12 @@
     )) as date) as period_start
 {%- endmacro %}
 
+{% macro spark__period_starts(first_start, last_start, period) -%}
+    select explode(sequence(
+        cast({{ first_start }} as date), cast({{ last_start }} as date), interval 1 {{ period }}
+    )) as period_start
+{%- endmacro %}
+
 {% macro recomputed_periods(period_start, period_end) -%}
     {#-
         In an incremental model over the tier history: the periods a run recomputes. The last period the model

@@ -20,7 +20,7 @@
     {%- set is_text = landed.startswith('varchar') or landed in ('text', 'string') -%}
     {%- set value = "nullif(trim(" ~ column ~ "), '')" if is_text else column -%}
     {%- if sql_type is none -%}
-        {{ value if is_text else 'cast(' ~ column ~ ' as varchar)' }}
+        {{ value if is_text else 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' }}
     {%- elif sql_type == 'date' and is_text -%}
         cast(cast({{ value }} as timestamp) as date)
     {%- else -%}

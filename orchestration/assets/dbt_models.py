@@ -1,7 +1,9 @@
 """Every dbt model as an asset (dagster-dbt), built with `dbt build` into the run's build file.
 
 dbt's tests become asset checks. After dbt finishes (DuckDB allows one writer, so not while it runs) each
-model's materialization gets its row count, and the tier asset the pyramid as a Markdown table.
+model's materialization gets its row count, and the tier asset the pyramid as a Markdown table. With
+`--target spark` dbt builds on Spark and the tables Spark wrote are first copied into the build file
+(orchestration/spark_build.py), so every step after this one is the same for both engines.
 """
 
 import contextlib
@@ -22,6 +24,12 @@ from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
 from orchestration.partitions import as_of_months
 from orchestration.report import format_pyramid_markdown, read_pyramid
 from orchestration.resources import PyramidResource
+from orchestration.spark_build import (
+    SPARK_TARGET,
+    check_spark_available,
+    copy_spark_tables,
+    prepare_spark_build,
+)
 
 OWNER = "team:analytics-engineering"
 
@@ -55,14 +63,23 @@ def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyra
     pyramid.export_duckdb_config(run.build_file.parent / "tmp")
     os.environ["DBT_USE_COLORS"] = "false"
     target_path = run.build_file.parent / "dbt"
+    spark = None
+    if run.settings.target == SPARK_TARGET:
+        check_spark_available()
+        spark = prepare_spark_build(run.build_file)
+        os.environ.update(spark.environment())
     invocation = dbt.cli(
-        ["build", "--vars", json.dumps(run.settings.dbt_vars())], context=context, target_path=target_path
+        ["build", "--target", run.settings.target, "--vars", json.dumps(run.settings.dbt_vars())],
+        context=context,
+        target_path=target_path,
     )
     try:
         with contextlib.nullcontext() if pyramid.echo_dbt else contextlib.redirect_stdout(io.StringIO()):
             events = list(invocation.stream())
     except DagsterDbtCliRuntimeError as error:
         raise DbtBuildError(failure_message(target_path)) from error
+    if spark is not None:
+        context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")
     counts = _row_counts(run.build_file)
     for event in events:
         if isinstance(event, Output) and event.output_name in counts:

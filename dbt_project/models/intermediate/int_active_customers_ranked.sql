@@ -29,8 +29,8 @@ select
     customer_id,
     {{ tier_for_rank('revenue_rank', 'active_customers') }} as tier,
     revenue,
-    revenue_rank,
-    active_customers,
+    cast(revenue_rank as bigint) as revenue_rank,
+    cast(active_customers as bigint) as active_customers,
     {{ safe_ratio('100 * (active_customers - revenue_rank)', 'active_customers', 4) }} as revenue_percentile,
     cumulative_revenue,
     {{ safe_ratio('cumulative_revenue', 'total_revenue') }} as cumulative_revenue_share

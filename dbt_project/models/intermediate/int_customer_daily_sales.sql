@@ -5,14 +5,7 @@
     a late correction included); when no lines were added it changes nothing. The pipeline drops the table (a
     full build) when sales were landed again from scratch or the SQL it is computed by changed.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_where_supported('order_date')) }}
 
 with sales as (
 
@@ -21,7 +14,7 @@ with sales as (
         order_date,
         amount,
         cost,
-        coalesce(order_id, 'row ' || cast(sale_row_number as varchar)) as order_key
+        coalesce(order_id, 'row ' || cast(sale_row_number as {{ dbt.type_string() }})) as order_key
     from {{ ref('stg_sales') }}
     {% if is_incremental() -%}
         where order_date >= (select load_state.changed_from_date from {{ source('raw', 'load_state') }} as load_state)

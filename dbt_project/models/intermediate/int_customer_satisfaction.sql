@@ -10,7 +10,7 @@ feedback as (
     select
         stg_feedback.customer_id,
         count(*) as feedback_responses,
-        avg(stg_feedback.score) as avg_feedback_score
+        {{ average('stg_feedback.score', 6) }} as avg_feedback_score
     from {{ ref('stg_feedback') }} as stg_feedback
     cross join pyramid_parameters
     where stg_feedback.response_date between pyramid_parameters.window_start_date and pyramid_parameters.as_of_date
@@ -25,7 +25,7 @@ complaint_totals as (
         count(*) as complaints,
         count(case when hours_to_resolve is null then 1 end) as open_complaints,
         count(case when is_slow then 1 end) as slow_complaints,
-        median(hours_to_resolve) as median_hours_to_resolve
+        median(cast(hours_to_resolve as double)) as median_hours_to_resolve
     from {{ ref('int_window_complaints') }}
     group by customer_id
 

@@ -2,14 +2,7 @@
     The points of the cumulative revenue curve of every period (see the mart revenue_curve). Incremental like
     the history it is computed from: a run recomputes only the periods the history recomputed.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='period_start',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_where_supported('period_start')) }}
 
 with history as (
 

@@ -21,8 +21,8 @@ select
     revenue.last_order_date,
     coalesce(revenue.lifetime_revenue, 0) as lifetime_revenue,
     coalesce(revenue.lifetime_orders, 0) as lifetime_orders,
-    {{ dbt.datediff('revenue.first_order_date', 'pyramid_parameters.as_of_date', 'day') }} as tenure_days,  -- noqa: LT05
-    {{ dbt.datediff('revenue.last_order_date', 'pyramid_parameters.as_of_date', 'day') }} as days_since_last_order,  -- noqa: LT05
+    cast({{ dbt.datediff('revenue.first_order_date', 'pyramid_parameters.as_of_date', 'day') }} as bigint) as tenure_days,  -- noqa: LT05
+    cast({{ dbt.datediff('revenue.last_order_date', 'pyramid_parameters.as_of_date', 'day') }} as bigint) as days_since_last_order,  -- noqa: LT05
     levels.level,
     tiers.tier,
     coalesce(tiers.tier, levels.level) as pyramid_level,

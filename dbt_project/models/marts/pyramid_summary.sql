@@ -60,9 +60,9 @@ rest as (
             when pyramid_parameters.market_population is null then null
             when pyramid_parameters.market_population < totals.known_customers
                 then {{ fail_query(
-                    "'var market_population (' || cast(pyramid_parameters.market_population as varchar)"
-                    ~ " || ') is smaller than the customers, prospects and suspects already known ('"
-                    ~ " || cast(totals.known_customers as varchar) || ')'") }}
+                    "'var market_population (' || cast(pyramid_parameters.market_population as " ~ dbt.type_string()
+                    ~ ") || ') is smaller than the customers, prospects and suspects already known ('"
+                    ~ " || cast(totals.known_customers as " ~ dbt.type_string() ~ ") || ')'") }}
             else pyramid_parameters.market_population - totals.known_customers
         end as customers
     from pyramid_parameters
@@ -101,7 +101,7 @@ select
     end as share_of_active,
     cast(counted.revenue as decimal(38, 2)) as revenue,
     {{ safe_ratio('counted.revenue', 'totals.revenue') }} as share_of_revenue,
-    cast(round(counted.revenue / nullif(counted.customers, 0), 2) as decimal(38, 2)) as avg_revenue,
+    {{ safe_ratio('counted.revenue', 'counted.customers', 2, 38) }} as avg_revenue,
     cast(counted.min_revenue as decimal(38, 2)) as min_revenue,
     cast(counted.max_revenue as decimal(38, 2)) as max_revenue,
     pyramid_parameters.as_of_date

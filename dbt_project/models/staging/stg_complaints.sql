@@ -4,7 +4,9 @@
 with source as (
 
     select
-        coalesce({{ raw_value(types, 'complaint_id') }}, 'row ' || cast(_row_number as varchar)) as complaint_key,
+        coalesce(
+            {{ raw_value(types, 'complaint_id') }}, 'row ' || cast(_row_number as {{ dbt.type_string() }})
+        ) as complaint_key,
         {{ raw_value(types, 'customer_id') }} as customer_id,
         {{ raw_value(types, 'opened_at', 'timestamp') }} as opened_at,
         {{ raw_value(types, 'resolved_at', 'timestamp') }} as resolved_at
@@ -18,5 +20,5 @@ select
     opened_at,
     resolved_at,
     cast(opened_at as date) as opened_date,
-    cast({{ dbt.datediff('opened_at', 'resolved_at', 'second') }} / 3600.0 as decimal(18, 2)) as hours_to_resolve  -- noqa: LT05
+    {{ safe_ratio(dbt.datediff('opened_at', 'resolved_at', 'second'), 3600, 2) }} as hours_to_resolve
 from source

@@ -6,14 +6,7 @@
     appended sales lines (a late correction: `raw.load_state.changed_from_date`). The pipeline drops the table
     when earlier data or settings changed in any other way.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='period_start',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_where_supported('period_start')) }}
 
 with pyramid_parameters as (
 
@@ -139,5 +132,5 @@ select
         when level = 'active' then {{ tier_for_rank('rank_in_level', 'customers_in_level') }} else level
     end as pyramid_level,
     cast(window_revenue as decimal(38, 2)) as window_revenue,
-    case when level = 'active' then rank_in_level end as revenue_rank
+    cast(case when level = 'active' then rank_in_level end as bigint) as revenue_rank
 from ranked

@@ -3,14 +3,7 @@
     revenue then and now. `none`: not yet a customer or prospect in the earlier period. Incremental like the
     history: a run recomputes only the pairs whose later period the history recomputed.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='period_start',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_where_supported('period_start')) }}
 
 with history as (
 

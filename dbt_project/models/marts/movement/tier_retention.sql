@@ -21,7 +21,7 @@ grouped as (
         sum(window_revenue) as revenue_then,
         sum(next_window_revenue) as revenue_now,
         count(next_inactive_date) as lapsed_since,
-        avg({{ dbt.datediff('as_of_date', 'next_inactive_date', 'day') }}) as avg_days_to_lapse
+        {{ average(dbt.datediff('as_of_date', 'next_inactive_date', 'day'), 1) }} as avg_days_to_lapse
     from followed
     group by period_start, as_of_date, tier
 
@@ -39,5 +39,5 @@ select
     cast(revenue_now as decimal(38, 2)) as revenue_now,
     case when revenue_then > 0 then {{ safe_ratio('revenue_now', 'revenue_then') }} end as revenue_retention,
     cast(lapsed_since as bigint) as lapsed_since,
-    cast(round(avg_days_to_lapse, 1) as decimal(18, 1)) as avg_days_to_lapse
+    avg_days_to_lapse
 from grouped

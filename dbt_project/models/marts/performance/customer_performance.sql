@@ -79,20 +79,20 @@ select
     cast(gross_margin as decimal(38, 2)) as gross_margin,
     case when revenue > 0 then {{ safe_ratio('gross_margin', 'revenue', 4) }} end as gross_margin_rate,
     cast(orders as bigint) as orders,
-    cast(round(revenue / nullif(orders, 0), 2) as decimal(38, 2)) as avg_order_value,
-    cast(round(orders * 365.0 / activity_window_days, 2) as decimal(18, 2)) as orders_per_year,
+    {{ safe_ratio('revenue', 'orders', 2, 38) }} as avg_order_value,
+    {{ safe_ratio('orders * 365', 'activity_window_days', 2) }} as orders_per_year,
     cast(days_since_last_order as bigint) as days_since_last_order,
     cast(tenure_days as bigint) as tenure_days,
     cast(estimated_annual_wallet as decimal(18, 2)) as estimated_annual_wallet,
     case
         when estimated_annual_wallet > 0
-            then {{ safe_ratio('revenue * 365.0 / activity_window_days', 'estimated_annual_wallet', 4) }}
+            then {{ safe_ratio('revenue * 365', 'estimated_annual_wallet * activity_window_days', 4) }}
     end as share_of_wallet,
     cast(feedback_responses as bigint) as feedback_responses,
-    cast(round(avg_feedback_score, 2) as decimal(18, 2)) as avg_feedback_score,
+    {{ round_decimal('avg_feedback_score', 2) }} as avg_feedback_score,
     cast(complaints as bigint) as complaints,
     cast(open_complaints as bigint) as open_complaints,
     cast(slow_complaints as bigint) as slow_complaints,
-    cast(round(median_hours_to_resolve, 1) as decimal(18, 1)) as median_hours_to_resolve,
+    {{ round_decimal('median_hours_to_resolve', 1) }} as median_hours_to_resolve,
     as_of_date
 from measured

@@ -31,10 +31,10 @@ per_level as (
         count(gross_margin) as customers_with_margin,
         sum(case when gross_margin is not null then revenue end) as revenue_with_margin,
         sum(orders) as orders,
-        avg(orders_per_year) as avg_orders_per_year,
-        avg(days_since_last_order) as avg_days_since_last_order,
-        avg(tenure_days) as avg_tenure_days,
-        avg(share_of_wallet) as avg_share_of_wallet,
+        {{ average('orders_per_year', 2) }} as avg_orders_per_year,
+        {{ average('days_since_last_order', 1) }} as avg_days_since_last_order,
+        {{ average('tenure_days', 1) }} as avg_tenure_days,
+        {{ average('share_of_wallet', 4) }} as avg_share_of_wallet,
         sum(feedback_responses) as feedback_responses,
         sum(avg_feedback_score * feedback_responses) as feedback_score_total,
         sum(complaints) as complaints,
@@ -48,7 +48,7 @@ resolution as (
 
     select
         performance.pyramid_level,
-        median(complaints.hours_to_resolve) as median_hours_to_resolve
+        median(cast(complaints.hours_to_resolve as double)) as median_hours_to_resolve
     from {{ ref('int_window_complaints') }} as complaints
     inner join performance on complaints.customer_id = performance.customer_id
     group by performance.pyramid_level
@@ -73,21 +73,19 @@ select
             then {{ safe_ratio('per_level.gross_margin', 'per_level.revenue_with_margin', 4) }}
     end as gross_margin_rate,
     cast(coalesce(per_level.orders, 0) as bigint) as orders,
-    cast(round(per_level.revenue / nullif(per_level.orders, 0), 2) as decimal(38, 2)) as avg_order_value,
-    cast(round(per_level.avg_orders_per_year, 2) as decimal(18, 2)) as avg_orders_per_year,
-    cast(round(per_level.avg_days_since_last_order, 1) as decimal(18, 1)) as avg_days_since_last_order,
-    cast(round(per_level.avg_tenure_days, 1) as decimal(18, 1)) as avg_tenure_days,
-    cast(round(per_level.avg_share_of_wallet, 4) as decimal(18, 4)) as avg_share_of_wallet,
+    {{ safe_ratio('per_level.revenue', 'per_level.orders', 2, 38) }} as avg_order_value,
+    per_level.avg_orders_per_year,
+    per_level.avg_days_since_last_order,
+    per_level.avg_tenure_days,
+    per_level.avg_share_of_wallet,
     cast(per_level.feedback_responses as bigint) as feedback_responses,
-    cast(round(per_level.feedback_score_total / nullif(per_level.feedback_responses, 0), 2) as decimal(18, 2))
-        as avg_feedback_score,
+    {{ safe_ratio('per_level.feedback_score_total', 'per_level.feedback_responses', 2) }} as avg_feedback_score,
     cast(per_level.complaints as bigint) as complaints,
-    cast(round(100.0 * per_level.complaints / nullif(per_level.customers, 0), 2) as decimal(18, 2))
-        as complaints_per_100_customers,
+    {{ safe_ratio('100 * per_level.complaints', 'per_level.customers', 2) }} as complaints_per_100_customers,
     case
         when per_level.complaints > 0 then {{ safe_ratio('per_level.slow_complaints', 'per_level.complaints', 4) }}
     end as slow_complaint_share,
-    cast(round(resolution.median_hours_to_resolve, 1) as decimal(18, 1)) as median_hours_to_resolve,
+    {{ round_decimal('resolution.median_hours_to_resolve', 1) }} as median_hours_to_resolve,
     as_of.as_of_date
 from level_order
 cross join as_of

@@ -1,0 +1,129 @@
+"""The dbt build on Apache Spark (`--target spark`): the same models, another engine, the same checks after.
+
+Spark reads no DuckDB file, so the raw tables the loader checked and landed are exported as Parquet folders
+(`<build folder>/spark/raw/<table>/`), which the project's on-run-start hook registers as Spark tables of
+schema `raw` (macro `register_raw_tables`). dbt then builds every model in a local Spark session whose
+warehouse (Parquet tables) and Derby metastore live in `<build folder>/spark/` (see profiles.yml), so nothing
+lands in the working directory. Afterwards the Parquet tables Spark wrote are copied into the run's DuckDB
+build file, where the Great Expectations suites validate them and from where they are published, exactly as
+after a DuckDB build.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.dbt_failures import DbtBuildError
+from orchestration.paths import RAW_SCHEMA
+
+SPARK_TARGET = "spark"
+# Schemas whose tables dbt builds (staging models are views: nothing to copy back).
+BUILT_SCHEMAS = ("intermediate", "marts")
+LOG_CONFIG = Path(__file__).parent / "spark_conf" / "log4j2.properties"
+
+
+@dataclass(frozen=True)
+class SparkBuild:
+    """The folders of one Spark build, inside the run's build folder."""
+
+    root: Path
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def tables_dir(self) -> Path:
+        """spark.sql.warehouse.dir: a folder `<schema>.db/<table>/` of Parquet files per table."""
+        return self.root / "tables"
+
+    def environment(self) -> dict[str, str]:
+        """What profiles.yml and the on-run-start hook read."""
+        return {
+            "PYRAMID_SPARK_DIR": str(self.root),
+            "PYRAMID_SPARK_RAW_DIR": str(self.raw_dir),
+            "PYRAMID_SPARK_LOG_CONFIG": str(LOG_CONFIG),
+        }
+
+
+def check_spark_available() -> None:
+    """Fail before any work when the optional Spark dependencies or Java are missing."""
+    missing = [name for name in ("pyspark", "dbt.adapters.spark") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise DbtBuildError(
+            f"--target spark needs the optional Spark dependencies ({', '.join(missing)} not installed):"
+            " pip install '.[spark]' (or uv sync --extra spark)"
+        )
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and (Path(java_home) / "bin" / "java").exists()):
+        raise DbtBuildError("--target spark needs Java 17 or later (java on PATH, or JAVA_HOME)")
+
+
+def prepare_spark_build(build_file: Path) -> SparkBuild:
+    """Export the build file's raw tables as Parquet folders for Spark; returns the build's folders."""
+    build = SparkBuild(build_file.parent / "spark")
+    shutil.rmtree(build.root, ignore_errors=True)
+    build.raw_dir.mkdir(parents=True)
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        tables = _tables(con, (RAW_SCHEMA,))
+        for _, table in tables:
+            folder = build.raw_dir / table
+            folder.mkdir()
+            con.execute(f"copy {RAW_SCHEMA}.\"{table}\" to '{folder / 'part-0.parquet'}' (format parquet)")
+    return build
+
+
+def copy_spark_tables(build: SparkBuild, build_file: Path) -> list[str]:
+    """Make the build file's dbt schemas hold exactly the tables Spark wrote; returns their names.
+
+    Models that are views on Spark (staging, int_customer_history_next) are read by nothing downstream of dbt
+    and are not copied.
+    """
+    copied = []
+    with duckdb.connect(str(build_file)) as con:
+        for schema in ("staging", *BUILT_SCHEMAS):
+            con.execute(f"drop schema if exists {schema} cascade")
+        for schema in BUILT_SCHEMAS:
+            con.execute(f"create schema {schema}")
+            folder = build.tables_dir / f"{schema}.db"
+            for table_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
+                files = sorted(table_dir.glob("*.parquet"))
+                if not files:
+                    raise DbtBuildError(
+                        f"{table_dir}: Spark wrote no Parquet file for {schema}.{table_dir.name}"
+                    )
+                paths = [str(path) for path in files]
+                con.execute(
+                    f'create table {schema}."{table_dir.name}" as'
+                    f" select {_duckdb_columns(con, paths)} from read_parquet(?)",
+                    [paths],
+                )
+                copied.append(f"{schema}.{table_dir.name}")
+    return copied
+
+
+def _duckdb_columns(con: duckdb.DuckDBPyConnection, paths: list[str]) -> str:
+    """The select list that gives Spark's columns DuckDB's types: Spark timestamps are instants (written
+    with the session time zone, UTC), DuckDB's models use timestamps without a zone."""
+    columns = con.execute(
+        "select column_name, column_type from (describe select * from read_parquet(?))", [paths]
+    )
+    return ", ".join(
+        f'timezone(\'UTC\', "{name}") as "{name}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'
+        for name, kind in columns.fetchall()
+    )
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in schemas)
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables()"
+        f" where schema_name in ({placeholders}) order by all",
+        list(schemas),
+    ).fetchall()
