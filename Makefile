@@ -8,17 +8,20 @@ DEMO_MARKET_POPULATION := 25000
 DOCS_ASSETS := expectations/data_docs_assets
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run dev test lint unit bench install install-dev uv docs-assets manifest chromium gx-project demo-data clean
+.PHONY: run run-spark dev test lint unit bench install install-dev install-spark uv docs-assets manifest chromium java gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
+
+run-spark: install-spark java ## The same pipeline with dbt on a local Apache Spark session (needs Java 17)
+	$(VENV)/bin/pyramid run --target spark --market-population $(DEMO_MARKET_POPULATION)
 
 dev: install ## Start the Dagster UI (http://127.0.0.1:3000) on the demo data, with the daily schedule
 	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) PYRAMID_MARKET_POPULATION=$${PYRAMID_MARKET_POPULATION:-$(DEMO_MARKET_POPULATION)} \
 		$(VENV)/bin/dagster dev
 
-test: install-dev chromium lint unit ## Lint everything and run the whole test suite
+test: install-dev chromium java lint unit ## Lint everything and run the whole test suite (the Spark tests too)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -40,11 +43,16 @@ install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet
 	@$(MAKE) --no-print-directory manifest
 
+# The dev environment includes the optional Spark extra: the tests build the pyramid on Spark too.
 install-dev: uv docs-assets
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --extra spark --quiet
 	@$(MAKE) --no-print-directory manifest
 
 # dbt's manifest, parsed once here so that loading the Dagster code location never has to.
+install-spark: uv docs-assets
+	$(UV) sync --frozen --inexact --no-dev --extra spark --quiet
+	@$(MAKE) --no-print-directory manifest
+
 manifest:
 	$(VENV)/bin/python -m orchestration.dbt_project
 
@@ -64,6 +72,13 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "note: install Debian's chromium package for the Data Docs tests"; fi; }
+
+# Java 17 for the local Spark session of `--target spark` (Debian's headless JRE; installed when running as root).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+		else echo "note: install Java 17 (Debian: openjdk-17-jre-headless) for the Spark tests"; fi; }
 
 gx-project: install ## Rewrite expectations/gx from orchestration/validation/suites.py
 	$(VENV)/bin/python -m orchestration.validation.gx_project

@@ -25,6 +25,8 @@ from orchestration.paths import RAW_SCHEMA
 SPARK_TARGET = "spark"
 # Schemas whose tables dbt builds (staging models are views: nothing to copy back).
 BUILT_SCHEMAS = ("intermediate", "marts")
+# PySpark 4.3 warns on import that it does not fully support pandas 3; dbt-spark's session uses no pandas.
+PYSPARK_PANDAS_WARNING = "PySpark does not yet fully support pandas"
 LOG_CONFIG = Path(__file__).parent / "spark_conf" / "log4j2.properties"
 
 
@@ -49,6 +51,7 @@ class SparkBuild:
             "PYRAMID_SPARK_DIR": str(self.root),
             "PYRAMID_SPARK_RAW_DIR": str(self.raw_dir),
             "PYRAMID_SPARK_LOG_CONFIG": str(LOG_CONFIG),
+            "PYTHONWARNINGS": f"ignore:{PYSPARK_PANDAS_WARNING}:FutureWarning",
         }
 
 

@@ -20,6 +20,12 @@ from orchestration.warehouse import published_path
 
 SALES_HEADER = ("customer_id", "order_date", "amount")
 
+# pytest-xdist workers run under a bare `__main__` (no spec, no file), which pyspark.sql.connect takes for one
+# of its own doctest runs and answers with sys.exit(0); GX imports it whenever PySpark is installed.
+_main = sys.modules["__main__"]
+if _main.__spec__ is None and not hasattr(_main, "__file__"):
+    _main.__file__ = sys.argv[0]
+
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,9 +109,9 @@ class Dataset:
         )
 
 
-def run_pyramid(*args: str) -> subprocess.CompletedProcess[str]:
+def run_pyramid(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [str(Path(sys.executable).with_name("pyramid")), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture
