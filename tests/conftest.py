@@ -20,12 +20,6 @@ from orchestration.warehouse import published_path
 
 SALES_HEADER = ("customer_id", "order_date", "amount")
 
-# pytest-xdist workers run under a bare `__main__` (no spec, no file), which pyspark.sql.connect takes for one
-# of its own doctest runs and answers with sys.exit(0); GX imports it whenever PySpark is installed.
-_main = sys.modules["__main__"]
-if _main.__spec__ is None and not hasattr(_main, "__file__"):
-    _main.__file__ = sys.argv[0]
-
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

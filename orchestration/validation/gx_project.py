@@ -13,9 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
-import great_expectations as gx
-
 from orchestration.paths import GX_PROJECT_DIR
+from orchestration.validation.gx_modules import gx
 from orchestration.validation.suites import SUITES
 
 DATASOURCE = "pyramid_warehouse"

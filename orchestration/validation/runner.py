@@ -11,12 +11,10 @@ import datetime as dt
 import logging
 import os
 import urllib.parse
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.paths import GX_PROJECT_DIR
-from orchestration.spark_build import PYSPARK_PANDAS_WARNING
 from orchestration.validation.batches import read_batch
 from orchestration.validation.offline_docs import make_offline
 
@@ -135,13 +133,7 @@ def run_validation(
     suites: tuple[str, ...] | None = None,
 ) -> ValidationReport:
     """Run the checkpoints of `stage` ("input" or "output") on `duckdb_path`; write results and Data Docs."""
-    # GX imports PySpark when it is installed (the spark extra), which warns about pandas 3 on import; the
-    # suites validate pandas DataFrames and never use PySpark.
-    warnings.filterwarnings("ignore", message=PYSPARK_PANDAS_WARNING, category=FutureWarning)
-    import great_expectations as gx
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
+    from orchestration.validation.gx_modules import ExpectationSuiteIdentifier, RunIdentifier, gx
     from orchestration.validation.gx_project import VALIDATION_DIR_VARIABLE
     from orchestration.validation.independent import expected_values
     from orchestration.validation.suites import SUITES

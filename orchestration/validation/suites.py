@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import great_expectations.expectations as gxe
-from great_expectations.expectations.row_conditions import Column
+from orchestration.validation.gx_modules import Column, gxe
 
 TIERS = ("top", "big", "medium", "small")
 LEVELS = (*TIERS, "inactive", "prospect", "suspect", "rest")
