@@ -72,7 +72,13 @@ def main() -> None:
 )
 @click.option("--window-days", type=int, default=365, show_default=True, help="Activity window in days.")
 @warehouse_option
-@click.option("--target", type=click.Choice(TARGETS), default="duckdb", show_default=True, help="dbt target.")
+@click.option(
+    "--target",
+    type=click.Choice(TARGETS),
+    default="duckdb",
+    show_default=True,
+    help="Engine of the dbt build: duckdb, or spark (a local Spark session; pip install '.[spark]', Java 17).",
+)
 @click.option(
     "--market-population",
     type=int,

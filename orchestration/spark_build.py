@@ -51,6 +51,8 @@ class SparkBuild:
             "PYRAMID_SPARK_DIR": str(self.root),
             "PYRAMID_SPARK_RAW_DIR": str(self.raw_dir),
             "PYRAMID_SPARK_LOG_CONFIG": str(LOG_CONFIG),
+            # Plain Parquet: tables are read back from their folders (a Delta folder holds old versions too).
+            "PYRAMID_SPARK_FILE_FORMAT": "parquet",
             "PYTHONWARNINGS": f"ignore:{PYSPARK_PANDAS_WARNING}:FutureWarning",
         }
 
