@@ -77,7 +77,7 @@ def main() -> None:
     type=click.Choice(TARGETS),
     default="duckdb",
     show_default=True,
-    help="Engine of the dbt build: duckdb, or spark (a local Spark session; pip install '.[spark]', Java 17).",
+    help="Engine of the dbt build: duckdb, or spark (local Spark session; pip install '.[spark]', Java 17).",
 )
 @click.option(
     "--market-population",
