@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.assets.publishing import MARTS
-from orchestration.paths import DEMO_INPUT_DIR
+from orchestration.paths import DBT_PROJECT_DIR, DEMO_INPUT_DIR
 from orchestration.pipeline import build_pyramid
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse import published_path, serving_dir
@@ -214,6 +214,32 @@ def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Pat
     )
     assert_same_marts(Pyramid(on_duckdb), Pyramid(warehouse))
     assert not list(warehouse.glob(".build/*")), "the Spark build folder was not cleaned up"
+    for stray in ("metastore_db", "derby.log", "spark-warehouse"):
+        assert not (DBT_PROJECT_DIR / stray).exists() and not Path(stray).exists(), (
+            f"Spark left {stray} behind"
+        )
+
+
+def test_bad_input_and_a_failing_model_on_spark_keep_the_published_pyramid(dataset: Dataset):
+    """A malformed date is refused by the loader before Spark starts (exit 2, naming file, column and row); a
+    market smaller than the customers already known aborts the Spark query from inside pyramid_summary
+    (Spark's raise_error; exit 1). The published pyramid stays byte for byte as it was."""
+    dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-06-01", "10")]).market([("s1",), ("s2",)])
+    published = dataset.build().path
+    before = published.read_bytes()
+    dataset.market([("s1",), ("s2",)])
+    aborted = dataset.cli("--target", "spark", "--market-population", "3")
+    assert aborted.returncode == 1, aborted.stderr[-2000:]
+    assert (
+        "market_population (3) is smaller than the customers, prospects and suspects already known (4)"
+        in aborted.stderr
+    )
+    dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-13-45", "10")])
+    refused = dataset.cli("--target", "spark")
+    assert refused.returncode == 2, refused.stderr[-2000:]
+    assert "sales.csv" in refused.stderr
+    assert "column order_date: row 2 (line 3) has '2025-13-45'" in refused.stderr
+    assert published.read_bytes() == before
 
 
 def test_spark_without_java_is_a_clear_error_and_publishes_nothing(dataset: Dataset):
