@@ -14,16 +14,10 @@ from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
 from orchestration.loading import InputError
 from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
 from orchestration.picture.labels import LANGUAGES
-from orchestration.pipeline import build_pyramid
 from orchestration.report import format_pyramid, read_pyramid
 from orchestration.settings import HISTORY_PERIODS, TARGETS, PyramidSettings, SettingsError, parse_tier_shares
-from orchestration.validation.runner import (
-    ValidationFailedError,
-    format_reports,
-    run_validation,
-    validation_dir,
-)
-from orchestration.warehouse import WarehouseBusyError, published_path, report_dir, serving_dir
+from orchestration.warehouse import published_path, report_dir, serving_dir
+from orchestration.warehouse_lock import WarehouseBusyError, warehouse_lock
 
 EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -142,18 +136,19 @@ def run(
             target=target,
             history_period=history_period,
         )
-        duckdb_settings = {
-            key: value
-            for key, value in (("memory_limit", memory_limit), ("duckdb_threads", threads))
-            if value is not None
-        }
-        result = build_pyramid(settings, echo=not quiet, report_language=language, duckdb=duckdb_settings)
-    except (SettingsError, InputError) as error:
+    except SettingsError as error:
         _fail(str(error), EXIT_BAD_INPUT, warehouse_dir)
-    except (DbtBuildError, WarehouseBusyError) as error:
+    duckdb_settings = {
+        key: value
+        for key, value in (("memory_limit", memory_limit), ("duckdb_threads", threads))
+        if value is not None
+    }
+    try:
+        # The lock first, before the seconds of importing Dagster, dbt and GX: the run started first wins.
+        with warehouse_lock(warehouse_dir, "pyramid run"):
+            result = _build(settings, echo=not quiet, report_language=language, duckdb=duckdb_settings)
+    except WarehouseBusyError as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
-    except ValidationFailedError as error:
-        _fail(f"validation failed, nothing published.\n{error}", EXIT_VALIDATION_FAILED, warehouse_dir)
     click.echo("")
     click.echo("Validation (Great Expectations):")
     click.echo("\n".join(result.validation_lines))
@@ -170,10 +165,28 @@ def run(
         click.echo(f"Picture: {html_report.with_suffix('.png')}")
 
 
+def _build(settings: PyramidSettings, **options):
+    """The build (imported only now: seconds); a refused or failed build exits with its code."""
+    from orchestration.pipeline import build_pyramid
+    from orchestration.validation.runner import ValidationFailedError
+
+    try:
+        return build_pyramid(settings, **options)
+    except (SettingsError, InputError) as error:
+        _fail(str(error), EXIT_BAD_INPUT, settings.warehouse_dir)
+    except (DbtBuildError, WarehouseBusyError) as error:
+        _fail(str(error), EXIT_BUILD_FAILED, settings.warehouse_dir)
+    except ValidationFailedError as error:
+        message = f"validation failed, nothing published.\n{error}"
+        _fail(message, EXIT_VALIDATION_FAILED, settings.warehouse_dir)
+
+
 @main.command()
 @warehouse_option
 def validate(warehouse_dir: Path) -> None:
     """Run every validation suite on the published warehouse (read-only) and write Data Docs."""
+    from orchestration.validation.runner import format_reports, run_validation, validation_dir
+
     path = published_path(warehouse_dir)
     if not path.exists():
         _fail(f"{path}: no warehouse yet; run `pyramid run` first", EXIT_BUILD_FAILED, None)

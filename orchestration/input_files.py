@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.paths import RAW_SCHEMA
+from orchestration.warehouse import STORAGE_VERSION
 
 LEDGER = f"{RAW_SCHEMA}.input_files"
 SUFFIXES = (".csv", ".parquet")
@@ -100,6 +101,10 @@ def _recorded_files(published: Path, *, keep_duplicates: bool) -> dict[str, list
         return None
     try:
         with duckdb.connect(str(published), read_only=True) as con:
+            storage = con.execute(
+                "select tags['storage_version'] from duckdb_databases()"
+                " where database_name = current_database()"
+            ).fetchone()[0]
             stored_keep = con.execute(f"select keep_duplicates from {RAW_SCHEMA}.build_settings").fetchone()
             rows = con.execute(
                 f"select input, path, size, modified_ns from {LEDGER} order by input, position"
@@ -107,6 +112,8 @@ def _recorded_files(published: Path, *, keep_duplicates: bool) -> dict[str, list
     except duckdb.Error:  # an older warehouse without a ledger, or an unreadable file: land everything
         return None
     if not stored_keep or stored_keep[0] != keep_duplicates:
+        return None
+    if not (storage or "").startswith(STORAGE_VERSION):  # written before it was set: build a new file
         return None
     recorded: dict[str, list[InputFile]] = {}
     for name, path, size, modified_ns in rows:

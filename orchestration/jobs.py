@@ -7,25 +7,38 @@ from dagster import (
     DagsterEventType,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    HookContext,
     RunFailureSensorContext,
     RunRequest,
     ScheduleEvaluationContext,
     define_asset_job,
+    failure_hook,
     in_process_executor,
     run_failure_sensor,
     schedule,
 )
 
+from orchestration.assets.run_settings import AS_OF_TAG, release_warehouse
 from orchestration.partitions import SCHEDULE_TIMEZONE, partition_for
 from orchestration.resources import PyramidResource
+from orchestration.warehouse import keep_only_this_failed_build
 
 SCHEDULE_CRON = "0 6 * * *"
+
+
+@failure_hook(required_resource_keys={"pyramid"})
+def release_warehouse_on_failure(context: HookContext) -> None:
+    """A failed step ends the run's build: its folder is the one kept for inspection; the lock goes."""
+    keep_only_this_failed_build(context.resources.pyramid.warehouse, context.run_id)
+    release_warehouse(context, context.resources.pyramid)
+
 
 pyramid_job = define_asset_job(
     "pyramid_job",
     selection=AssetSelection.all(),
     # The steps run one after another anyway; one process saves each step importing dbt, GX and Dagster.
     executor_def=in_process_executor,
+    hooks={release_warehouse_on_failure},
     description="Load → validate raw → dbt build → validate marts → publish → report.",
 )
 
@@ -41,7 +54,7 @@ def daily_pyramid(context: ScheduleEvaluationContext) -> RunRequest:
     yesterday = context.scheduled_execution_time.date() - dt.timedelta(days=1)
     return RunRequest(
         partition_key=partition_for(yesterday),
-        tags={"pyramid/as_of_date": yesterday.isoformat()},
+        tags={AS_OF_TAG: yesterday.isoformat()},
     )
 
 

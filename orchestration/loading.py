@@ -8,7 +8,6 @@ first offending row, so nothing fails deep inside dbt.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ import duckdb
 from orchestration.input_files import InputFilesError, LandingPlan, input_files, record_files
 from orchestration.paths import RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value, is_text, text_value
-from orchestration.settings import PyramidSettings
 
 
 class InputError(ValueError):
@@ -103,12 +101,6 @@ class LoadedInput:
             if len(self.files) == 1
             else f"{self.files[0].parent}/ ({len(self.files)} files)"
         )
-
-
-def find_input_file(input_dir: Path, name: str) -> Path | None:
-    """The first input file of `name` (DIR/name.csv, DIR/name.parquet or DIR/name/*); None when none."""
-    found = _input_files(input_dir, name)
-    return found[0] if found else None
 
 
 def _input_files(input_dir: Path, name: str) -> list[Path]:
@@ -498,55 +490,3 @@ def _landed_value(spec: InputSpec, column: str, name: str, sql_type: str) -> str
 
 def _is_typed_date(sql_type: str) -> bool:
     return sql_type == "DATE" or sql_type.startswith("TIMESTAMP")
-
-
-def record_settings(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -> None:
-    """Keep the build's settings beside its raw data, so a later `pyramid validate` checks the same rules."""
-    con.execute(
-        f"""
-        create or replace table {RAW_SCHEMA}.build_settings as
-        select
-            cast(? as date) as as_of_date,
-            cast(? as integer) as window_days,
-            cast(? as bigint) as market_population,
-            cast(? as varchar) as tier_shares,
-            cast(? as boolean) as keep_duplicates,
-            cast(? as varchar) as history_period,
-            current_timestamp as built_at
-        """,
-        [
-            settings.as_of_date,
-            settings.window_days,
-            settings.market_population,
-            ",".join(str(share) for share in settings.tier_shares),
-            settings.keep_duplicates,
-            settings.history_period,
-        ],
-    )
-
-
-def loaded_latest_order_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The latest order_date of the sales already landed in `con`."""
-    types = column_types(con, f"{RAW_SCHEMA}.sales")
-    found = con.execute(
-        f"select max({date_value('order_date', types['order_date'], strict=False)}) from {RAW_SCHEMA}.sales"
-    ).fetchone()
-    return found[0] if found else None
-
-
-def latest_order_date(input_dir: Path) -> dt.date | None:
-    """The latest order_date of the sales input, or None when it cannot be read (the loader will say why)."""
-    path = find_input_file(input_dir, SALES.name) if input_dir.is_dir() else None
-    if path is None:
-        return None
-    reader = (
-        "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true, all_varchar = true)"
-    )
-    try:
-        with duckdb.connect() as con:
-            found = con.execute(
-                f"select max(try_cast(cast(order_date as varchar) as timestamp)) from {reader}", [str(path)]
-            ).fetchone()
-    except (duckdb.Error, InputError):
-        return None
-    return found[0].date() if found and found[0] else None

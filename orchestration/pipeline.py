@@ -15,16 +15,18 @@ from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
+from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
 from orchestration.dbt_failures import DbtBuildError
-from orchestration.loading import InputError, latest_order_date
+from orchestration.loading import InputError
 from orchestration.partitions import as_of_months, partition_for
 from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET, check_spark_available
 from orchestration.validation.runner import ValidationFailedError, validation_dir, verdict_line
-from orchestration.warehouse import published_path, warehouse_lock
+from orchestration.warehouse import published_path
+from orchestration.warehouse_lock import WarehouseBusyError, warehouse_lock
 
 # Errors raised inside a step, by class name, re-raised here with their message.
-_KNOWN_ERRORS = {cls.__name__: cls for cls in (InputError, SettingsError, DbtBuildError)}
+_KNOWN_ERRORS = {cls.__name__: cls for cls in (InputError, SettingsError, DbtBuildError, WarehouseBusyError)}
 _KNOWN_ERRORS["InputFilesError"] = InputError  # an ambiguous input folder is bad input too
 
 
@@ -48,15 +50,16 @@ def build_pyramid(
     started = time.monotonic()
     if settings.target == SPARK_TARGET:
         check_spark_available()  # before loading anything
-    as_of = settings.as_of_date or latest_order_date(settings.input_dir)
-    partition_key = _partition_key(as_of, explicit=settings.as_of_date is not None)
-    with warehouse_lock(settings.warehouse_dir), warnings.catch_warnings():
+    as_of = settings.as_of_date  # None: the landing step takes the latest order_date of all the sales
+    partition_key = _partition_key(as_of) if as_of else as_of_months.get_partition_keys()[-1]
+    with warehouse_lock(settings.warehouse_dir, "pyramid run"), warnings.catch_warnings():
         # dbt assets and the raw/serving assets differ in backfill policy; Dagster runs one partition per run,
         # which is what the pipeline wants, and says so on every run.
         warnings.filterwarnings("ignore", message=".*varying BackfillPolicies")
         result = defs.resolve_job_def("pyramid_job").execute_in_process(
-            run_config=_run_config(settings, as_of, echo, report_language, duckdb or {}),
+            run_config=_run_config(settings, echo, report_language, duckdb or {}),
             partition_key=partition_key,
+            tags={AS_OF_TAG: as_of.isoformat() if as_of else LATEST_SALE},
             instance=_instance(),
             raise_on_error=False,
         )
@@ -70,22 +73,20 @@ def build_pyramid(
     )
 
 
-def _partition_key(as_of: dt.date | None, *, explicit: bool) -> str:
-    """The as-of date's month; this month when the date is unknown or (from the data) out of range."""
+def _partition_key(as_of: dt.date) -> str:
+    """The month of an as-of date asked for."""
     keys = as_of_months.get_partition_keys()
-    if as_of and partition_for(as_of) in keys:
+    if partition_for(as_of) in keys:
         return partition_for(as_of)
-    if as_of and explicit:
-        raise SettingsError(
-            f"--as-of {as_of} is outside the months the pipeline covers ({keys[0][:7]} to {keys[-1][:7]});"
-            f" set PYRAMID_PARTITIONS_START for older data"
-        )
-    return keys[-1]
+    if partition_for(as_of) > keys[-1]:
+        raise SettingsError(f"--as-of {as_of} is in the future (after the current month, {keys[-1][:7]})")
+    raise SettingsError(
+        f"--as-of {as_of} is outside the months the pipeline covers ({keys[0][:7]} to {keys[-1][:7]});"
+        f" set PYRAMID_PARTITIONS_START for older data"
+    )
 
 
-def _run_config(
-    settings: PyramidSettings, as_of: dt.date | None, echo: bool, report_language: str, duckdb: dict
-) -> dict:
+def _run_config(settings: PyramidSettings, echo: bool, report_language: str, duckdb: dict) -> dict:
     pyramid = {
         "input_dir": str(settings.input_dir),
         "warehouse_dir": str(settings.warehouse_dir),
@@ -97,7 +98,6 @@ def _run_config(
         "target": settings.target,
         "report_language": report_language,
         **duckdb,
-        "as_of_date": as_of.isoformat() if as_of else None,
         "publish_older": True,
         "echo_dbt": echo,
     }

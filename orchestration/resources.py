@@ -15,6 +15,7 @@ from dagster import ConfigurableResource
 
 from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
 from orchestration.settings import PyramidSettings, parse_tier_shares
+from orchestration.warehouse import STORAGE_VERSION
 
 
 def _env_int(name: str) -> int | None:
@@ -56,11 +57,13 @@ class PyramidResource(ConfigurableResource):
             "memory_limit": self.memory_limit,
             "threads": str(self.duckdb_threads),
             "temp_directory": str(temp_directory),
+            # Applies when the connection creates the file (a build from scratch); a copy keeps its format.
+            "storage_compatibility_version": STORAGE_VERSION,
         }
 
     def export_duckdb_config(self, temp_directory: Path) -> None:
         """Hand the settings to dbt's profile (profiles.yml reads them from the environment)."""
-        config = self.duckdb_config(temp_directory)
+        config = self.duckdb_config(temp_directory)  # the file exists by then: no storage version for dbt
         os.environ["PYRAMID_DUCKDB_MEMORY_LIMIT"] = config["memory_limit"]
         os.environ["PYRAMID_DUCKDB_THREADS"] = config["threads"]
         os.environ["PYRAMID_DUCKDB_TEMP_DIR"] = config["temp_directory"]

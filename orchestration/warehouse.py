@@ -3,27 +3,24 @@
 A failed or killed build therefore never leaves the published warehouse half-overwritten: readers see either
 the previous good file or the new one. Each run builds in its own folder, `.build/<run id>/`, under the
 published file's name, because DuckDB names the catalog after the file and views refer to it. A failed run's
-folder stays for inspection; folders of runs older than a day are removed by later runs.
+folder stays for inspection until a later build fails (only the last failed build is kept, for a day); input
+refused before any model runs leaves no folder at all.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import WAREHOUSE_FILE_NAME
 
 STALE_BUILD_SECONDS = 24 * 3600
-
-
-class WarehouseBusyError(RuntimeError):
-    """Another build of the same warehouse is running."""
+# The storage format of every build file: DuckDB 2.0 writes by default a format that DuckDB 1.4 LTS
+# and 1.5 cannot open, and BI drivers (JDBC for DBeaver, duckdb-engine for Superset, Metabase) lag a release.
+STORAGE_VERSION = "v1.4.0"
 
 
 def published_path(warehouse_dir: Path) -> Path:
@@ -50,27 +47,13 @@ def start_build(warehouse_dir: Path, run_id: str, *, from_published: bool = Fals
     build adds to it; the published file itself is never written to).
     """
     folder = build_folder(warehouse_dir, run_id)
-    _remove_stale_builds(folder.parent)
+    _remove_builds(folder.parent, keep_newest=True)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     build_file = folder / WAREHOUSE_FILE_NAME
     if from_published:
         shutil.copyfile(published_path(warehouse_dir), build_file)
     return build_file
-
-
-@contextmanager
-def warehouse_lock(warehouse_dir: Path) -> Iterator[None]:
-    """Refuse a second command-line build of the same warehouse while one runs."""
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with open(warehouse_dir / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseBusyError(
-                f"{warehouse_dir}: another pyramid build is running on this warehouse"
-            ) from None
-        yield
 
 
 def publish(build_file: Path, warehouse_dir: Path) -> Path:
@@ -142,12 +125,23 @@ def finish_build(warehouse_dir: Path, run_id: str) -> None:
     shutil.rmtree(build_folder(warehouse_dir, run_id), ignore_errors=True)
 
 
-def _remove_stale_builds(builds: Path) -> None:
+def keep_only_this_failed_build(warehouse_dir: Path, run_id: str) -> None:
+    """This run's build failed after landing: its folder stays for inspection, older failed ones go."""
+    if build_folder(warehouse_dir, run_id).is_dir():
+        _remove_builds(warehouse_dir / ".build", keep=run_id)
+
+
+def _remove_builds(builds: Path, *, keep: str | None = None, keep_newest: bool = False) -> None:
+    """Folders of failed or killed builds (the warehouse lock is held: no other build is running).
+
+    Only the newest is kept, for inspection, and only for a day."""
     if not builds.is_dir():
         return
+    folders = sorted((path for path in builds.iterdir() if path.is_dir()), key=lambda p: p.stat().st_mtime)
     cutoff = time.time() - STALE_BUILD_SECONDS
-    for folder in builds.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+    for position, folder in enumerate(folders):
+        newest = keep_newest and position == len(folders) - 1 and folder.stat().st_mtime >= cutoff
+        if folder.name != keep and not newest:
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -9,10 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance, build_run_status_sensor_context
+from dagster import AssetKey, DagsterInstance, build_run_status_sensor_context, build_schedule_context
 
 from orchestration.assets.publishing import MARTS
 from orchestration.definitions import defs
@@ -20,7 +21,8 @@ from orchestration.jobs import SCHEDULE_CRON, explain_failure
 from orchestration.partitions import as_of_for_partition
 from orchestration.paths import PROJECT_ROOT
 from orchestration.resources import PyramidResource
-from tests.conftest import Dataset, Pyramid
+from orchestration.warehouse_lock import warehouse_lock
+from tests.conftest import Dataset, Pyramid, run_pyramid
 
 DBT_MODELS = {
     "stg_sales": "staging",
@@ -125,6 +127,44 @@ def _run_partition(dataset: Dataset, partition_key: str, instance: DagsterInstan
     )
 
 
+def test_the_schedule_builds_the_pyramid_as_of_the_previous_day(dataset):
+    """Evaluated for 2025-07-15 06:00 UTC, the schedule asks for July's partition and, by its tag, the pyramid
+    as of 2025-07-14 (July's partition alone would give 2025-07-31: the month has ended by now). As of
+    2025-07-14 the window is 2024-07-15..2025-07-14: a (July 2024 to June 2025) and c (June and July 2025)
+    are active; b (January 2024) is inactive. a brings 12 x 100 = 1,200.00, c 2 x 40 = 80.00."""
+    schedule = defs.resolve_schedule_def("daily_pyramid")
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2025, 7, 15, 6, 0, tzinfo=dt.UTC))
+    request = schedule(context)
+    assert request.partition_key == "2025-07-01"
+    assert request.tags["pyramid/as_of_date"] == "2025-07-14"
+    dataset.sales(_monthly_sales())
+    result = defs.resolve_job_def("pyramid_job").execute_in_process(
+        run_config={
+            "resources": {
+                "pyramid": {
+                    "config": {
+                        "input_dir": str(dataset.input_dir),
+                        "warehouse_dir": str(dataset.warehouse_dir),
+                        "echo_dbt": False,
+                    }
+                }
+            }
+        },
+        partition_key=request.partition_key,
+        tags=request.tags,
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert result.success
+    pyramid = Pyramid(dataset.warehouse_dir)
+    assert pyramid.query("select distinct as_of_date from marts.pyramid_summary") == [(dt.date(2025, 7, 14),)]
+    assert pyramid.levels() == {"a": "active", "b": "inactive", "c": "active"}
+    assert pyramid.query("select customer_id, revenue from marts.customer_tiers order by 1") == [
+        ("a", Decimal("1200.00")),
+        ("c", Decimal("80.00")),
+    ]
+
+
 def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(dataset):
     """As of 2025-03-31 (window 2024-04-01..): a active, b inactive. As of 2025-12-31: a and c active.
 
@@ -180,6 +220,47 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
     assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == (15, 61, 229, 1218)
 
 
+def _in_and_out(dataset: Dataset) -> list[str]:
+    return ["--input", str(dataset.input_dir), "--warehouse", str(dataset.warehouse_dir)]
+
+
+def test_a_cli_run_and_a_dagster_run_on_one_warehouse_never_overlap(dataset):
+    """While `pyramid run` builds, a Dagster run (UI, schedule, backfill) of the same warehouse is refused in
+    its first step, naming the CLI run; the CLI run publishes (as of the latest sale, 2025-12-15). While a
+    Dagster run holds the warehouse, `pyramid run` is refused at once, exit 1, naming the Dagster run."""
+    dataset.sales(_monthly_sales())
+    cli = subprocess.Popen(
+        [str(Path(sys.executable).with_name("pyramid")), "run", *_in_and_out(dataset), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lock = dataset.warehouse_dir / ".lock"
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and "pyramid run" in lock.read_text()):
+        assert time.monotonic() < deadline and cli.poll() is None, "the CLI run never took the lock"
+        time.sleep(0.1)
+    refused = _run_partition(dataset, "2025-12-01", DagsterInstance.ephemeral())
+    assert not refused.success
+    [failure] = [event for event in refused.all_events if event.is_step_failure]
+    assert failure.step_key == "raw_inputs"
+    message = failure.step_failure_data.error.cause.message
+    assert "another pyramid build is running on this warehouse (pyramid run, pid" in message
+    assert f"pid {cli.pid}," in message
+    assert not (dataset.warehouse_dir / ".build" / refused.run_id).exists()
+    _, stderr = cli.communicate(timeout=600)
+    assert cli.returncode == 0, stderr
+    assert Pyramid(dataset.warehouse_dir).query("select distinct as_of_date from marts.pyramid_summary") == [
+        (dt.date(2025, 12, 15),)
+    ]
+
+    with warehouse_lock(dataset.warehouse_dir, "Dagster run 1a2b3c4d"):
+        busy = run_pyramid("run", *_in_and_out(dataset))
+    assert busy.returncode == 1
+    assert "another pyramid build is running on this warehouse (Dagster run 1a2b3c4d, pid" in busy.stderr
+    assert "Traceback" not in busy.stderr
+
+
 def test_a_failing_blocking_check_stops_publishing(dataset):
     dataset.sales(_monthly_sales())
     instance = DagsterInstance.ephemeral()
@@ -193,7 +274,7 @@ def test_a_failing_blocking_check_stops_publishing(dataset):
     assert checks == {"gx_raw_sales": False}
     assert not result.asset_materializations_for_node("published")
     assert published.read_bytes() == before
-    assert list(dataset.warehouse_dir.glob(".build/*/pyramid.duckdb")), "the failed build is kept"
+    assert not list(dataset.warehouse_dir.glob(".build/*")), "refused before any model ran: no build folder"
 
     context = build_run_status_sensor_context(
         sensor_name="explain_failure",

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import filecmp
+import subprocess
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from orchestration.assets.publishing import MARTS
 from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
-from orchestration.paths import DEMO_INPUT_DIR
+from orchestration.paths import DEMO_INPUT_DIR, PROJECT_ROOT
 from tests.conftest import Dataset, Pyramid, run_pyramid
 
 FILES = ("sales.csv", "customers.csv", "market.csv", "feedback.csv", "complaints.csv")
@@ -165,3 +166,26 @@ def test_demo_shows_movement_and_the_cost_of_slow_complaints(demo_pyramid):
         " order by level_order"
     )
     assert top[0] > small[0]
+
+
+def test_duckdb_1_4_lts_opens_the_published_warehouse(demo_pyramid):
+    """BI drivers lag DuckDB releases: DuckDB 1.4 (its own environment, made by `make test`) reads the
+    published file, 1,523 active customers in marts.customer_tiers, and the history copy beside it."""
+    lts_python = PROJECT_ROOT / ".venv-duckdb-lts" / "bin" / "python"
+    assert lts_python.exists(), "run `make duckdb-lts` (part of `make test`)"
+    history = next((demo_pyramid.warehouse_dir / "history").glob("as_of=*/pyramid.duckdb"))
+    script = (
+        "import duckdb, sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    with duckdb.connect(path, read_only=True) as con:\n"
+        "        tiers = con.execute('select count(*) from marts.customer_tiers').fetchone()[0]\n"
+        "        print(duckdb.__version__, tiers)\n"
+    )
+    result = subprocess.run(
+        [str(lts_python), "-c", script, str(demo_pyramid.path), str(history)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1.4.5", "1523", "1.4.5", "1523"]

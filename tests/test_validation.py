@@ -45,7 +45,20 @@ def test_good_build_passes_every_suite(good_build, tmp_path):
     reports = [run_validation(good_build.path, stage, tmp_path) for stage in ("input", "output")]
     assert all(report.success for report in reports)
     assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
-    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 62
+    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 63
+
+
+def test_a_pyramid_taken_on_another_day_than_the_latest_sale(tampered):
+    """The build asked for 2025-12-31; recorded as not asked for, the default is the latest sale, 2025-06-01.
+
+    The marts still say 2025-12-31, so the as-of check fails; so does the count of month pairs (2023-01 to
+    2025-06 is 29 months, 28 pairs, not the 35 of 2023-01 to 2025-12). Nothing else moves: every customer's
+    standing is the same on both days.
+    """
+    assert tampered("update raw.build_settings set as_of_requested = null") == {
+        "as_of_date",
+        "one_pair_per_period",
+    }
 
 
 def test_moving_a_small_customer_to_top_in_the_tier_table(tampered):
@@ -205,7 +218,7 @@ def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
     result = run_pyramid("validate", "--warehouse", str(warehouse))
     assert result.returncode == 3
     assert "FAIL  customer_tiers: 1 of 9 failed: tier_revenue_adds_up" in result.stdout
-    assert "PASS  pyramid_summary: 15 expectations met" in result.stdout
+    assert "PASS  pyramid_summary: 16 expectations met" in result.stdout
     assert copy.read_bytes() == before
 
 

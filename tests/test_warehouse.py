@@ -1,33 +1,42 @@
 """Build folders: one per run, published by rename, old leftovers cleaned up."""
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
 
 from orchestration.warehouse import (
     STALE_BUILD_SECONDS,
-    WarehouseBusyError,
     build_folder,
+    keep_only_this_failed_build,
     publish,
     start_build,
-    warehouse_lock,
 )
+from orchestration.warehouse_lock import acquire, release, warehouse_lock
 
 
-def test_start_build_removes_only_stale_leftovers(tmp_path):
+def test_start_build_keeps_only_the_newest_failed_build_and_only_for_a_day(tmp_path):
     stale = build_folder(tmp_path, "crashed-long-ago")
+    older = build_folder(tmp_path, "failed-two-hours-ago")
     recent = build_folder(tmp_path, "failed-an-hour-ago")
-    for folder in (stale, recent):
+    for folder, age in ((stale, STALE_BUILD_SECONDS + 60), (older, 7200), (recent, 3600)):
         folder.mkdir(parents=True)
         (folder / "pyramid.duckdb").write_bytes(b"old")
-    old = time.time() - STALE_BUILD_SECONDS - 60
-    os.utime(stale, (old, old))
+        os.utime(folder, (time.time() - age, time.time() - age))
     build_file = start_build(tmp_path, "this-run")
     assert build_file == build_folder(tmp_path, "this-run") / "pyramid.duckdb"
     assert build_file.parent.is_dir() and not build_file.exists()
-    assert not stale.exists()
-    assert (recent / "pyramid.duckdb").exists(), "a recent failed build is kept for inspection"
+    assert not stale.exists() and not older.exists()
+    assert (recent / "pyramid.duckdb").exists(), "the last failed build is kept for inspection"
+    # This build fails too: now it is the one kept.
+    keep_only_this_failed_build(tmp_path, "this-run")
+    assert [path.name for path in (tmp_path / ".build").iterdir()] == ["this-run"]
+    (tmp_path / ".build" / "a-day-old").mkdir()
+    os.utime(tmp_path / ".build" / "a-day-old", (0, 0))
+    start_build(tmp_path, "next-run")
+    assert sorted(path.name for path in (tmp_path / ".build").iterdir()) == ["next-run", "this-run"]
 
 
 def test_publish_replaces_the_published_file(tmp_path):
@@ -48,6 +57,24 @@ def test_publish_refuses_a_file_still_being_written(tmp_path):
     assert not (tmp_path / "pyramid.duckdb").exists()
 
 
-def test_a_second_build_of_the_same_warehouse_is_refused(tmp_path):
-    with warehouse_lock(tmp_path), pytest.raises(WarehouseBusyError), warehouse_lock(tmp_path):
-        pass
+def test_a_second_process_is_refused_and_told_who_holds_the_warehouse(tmp_path):
+    """The lock is per process and re-entrant in it: `pyramid run` holds it, the job inside it takes it
+    again; another process is refused, with the holder's name, until the holder lets go."""
+    probe = (
+        "import sys; from pathlib import Path\n"
+        "from orchestration.warehouse_lock import WarehouseBusyError, acquire\n"
+        "try:\n    acquire(Path(sys.argv[1]), 'probe')\nexcept WarehouseBusyError as error:\n"
+        "    print(error); sys.exit(1)\n"
+    )
+
+    def other_process() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True)
+
+    with warehouse_lock(tmp_path, "pyramid run"):
+        acquire(tmp_path, "Dagster run 1a2b3c4d")  # the same process: held already
+        release(tmp_path, "Dagster run 1a2b3c4d")  # not the run's to give up: pyramid run took it
+        refused = other_process()
+        assert refused.returncode == 1
+        assert "another pyramid build is running on this warehouse" in refused.stdout
+        assert f"(Dagster run 1a2b3c4d in pyramid run, pid {os.getpid()}, since " in refused.stdout
+    assert other_process().returncode == 0

@@ -18,7 +18,7 @@ from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration.assets.run_settings import run_settings
+from orchestration.assets.run_settings import hold_warehouse, run_settings
 from orchestration.dbt_failures import DbtBuildError, failure_message
 from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
 from orchestration.partitions import as_of_months
@@ -58,6 +58,7 @@ class PyramidTranslator(DagsterDbtTranslator):
     partitions_def=as_of_months,
 )
 def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyramid: PyramidResource):
+    hold_warehouse(context, pyramid)
     run = run_settings(context, pyramid)
     os.environ["PYRAMID_DUCKDB_PATH"] = str(run.build_file)
     pyramid.export_duckdb_config(run.build_file.parent / "tmp")

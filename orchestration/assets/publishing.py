@@ -4,7 +4,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from orchestration.assets.run_settings import run_settings
+from orchestration.assets.run_settings import hold_warehouse, release_warehouse, run_settings
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
@@ -58,6 +58,7 @@ def history_path(warehouse_dir: Path, as_of) -> Path:
     ),
 )
 def published(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
+    hold_warehouse(context, pyramid)
     run = run_settings(context, pyramid)
     as_of = _as_of(run.build_file)
     kept = keep_copy(run.build_file, history_path(pyramid.warehouse, as_of))
@@ -94,6 +95,14 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
 def pyramid_report(context: AssetExecutionContext, pyramid: PyramidResource) -> MaterializeResult:
     from orchestration.picture.writer import write_picture_report  # matplotlib: only when a report is drawn
 
+    hold_warehouse(context, pyramid)
+    try:
+        return _write_report(pyramid, write_picture_report)
+    finally:
+        release_warehouse(context, pyramid)  # the run's last step
+
+
+def _write_report(pyramid: PyramidResource, write_picture_report) -> MaterializeResult:
     warehouse = published_path(pyramid.warehouse)
     as_of, levels = read_pyramid(warehouse)
     folder = report_dir(pyramid.warehouse)

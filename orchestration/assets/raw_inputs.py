@@ -4,13 +4,14 @@ published warehouse already holds the others)."""
 import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.assets.run_settings import run_settings
+from orchestration.assets.run_settings import hold_warehouse, requested_settings
+from orchestration.build_record import record_settings
 from orchestration.history_state import carry_history
 from orchestration.input_files import plan_landing
-from orchestration.loading import INPUT_NAMES, load_inputs, loaded_latest_order_date, record_settings
+from orchestration.loading import INPUT_NAMES, InputError, load_inputs
 from orchestration.partitions import as_of_months
 from orchestration.resources import PyramidResource
-from orchestration.warehouse import published_path, start_build
+from orchestration.warehouse import finish_build, published_path, start_build
 
 RAW_ASSETS = {
     "sales": "Sales lines (required): customer_id, order_date, amount; refunds are negative.",
@@ -31,20 +32,24 @@ RAW_ASSETS = {
 )
 def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     """Validate the input files and land them in schema raw of this run's build file."""
-    run = run_settings(context, pyramid)
+    hold_warehouse(context, pyramid)
+    run = requested_settings(context, pyramid)
     published = published_path(pyramid.warehouse)
     plan = plan_landing(
         published, run.settings.input_dir, INPUT_NAMES, keep_duplicates=run.settings.keep_duplicates
     )
     build_file = start_build(pyramid.warehouse, context.run.run_id, from_published=plan.reuses_published)
     pyramid.export_duckdb_config(build_file.parent / "tmp")  # for dbt and the read-only checks alike
-    with duckdb.connect(str(build_file), config=pyramid.duckdb_config(build_file.parent / "tmp")) as con:
-        loaded = load_inputs(
-            con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
-        )
-        record_settings(con, run.settings)
-        as_of = run.settings.as_of_date or loaded_latest_order_date(con)
-        history = carry_history(con, published, run.settings, as_of, loaded)
+    try:
+        with duckdb.connect(str(build_file), config=pyramid.duckdb_config(build_file.parent / "tmp")) as con:
+            loaded = load_inputs(
+                con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
+            )
+            settings = record_settings(con, run.settings, as_of_requested=run.settings.as_of_date)
+            history = carry_history(con, published, settings, settings.as_of_date, loaded)
+    except InputError:
+        finish_build(pyramid.warehouse, context.run.run_id)  # refused input: the message is the whole result
+        raise
     context.log.info(f"tier history: {history.describe()}")
     for item in loaded:
         yield MaterializeResult(
@@ -53,7 +58,8 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
                 "dagster/row_count": item.rows,
                 "source_file": item.source,
                 "landing": f"{item.action} ({item.new_rows:,} new rows)",
-                "as_of_date": str(run.settings.as_of_date or "latest order_date"),
+                "as_of_date": str(settings.as_of_date),
+                "as_of_source": "requested" if run.settings.as_of_date else "latest order_date",
                 **({"tier_history": history.describe()} if item.name == "sales" else {}),
             },
         )

@@ -15,6 +15,7 @@ from dagster import (
 
 from orchestration.assets.run_settings import run_settings
 from orchestration.resources import PyramidResource
+from orchestration.warehouse import finish_build
 
 # GX suite → the asset its check is shown on
 OUTPUT_SUITES = {
@@ -57,6 +58,8 @@ def raw_sales_suite(context: AssetCheckExecutionContext, pyramid: PyramidResourc
 
     run = run_settings(context, pyramid)
     report = run_validation(run.build_file, "input", validation_dir(pyramid.warehouse))
+    if not report.success:  # refused before any model runs: no build folder is kept
+        finish_build(pyramid.warehouse, context.run.run_id)
     return _check_result(report.verdicts[0], report, asset="raw_sales")
 
 

@@ -99,7 +99,8 @@ QUERIES = {
             level_order,
             customers,
             cast(revenue * 100 as bigint) as revenue_cents,
-            level in ('top', 'big', 'medium', 'small') as is_tier
+            level in ('top', 'big', 'medium', 'small') as is_tier,
+            datediff('day', date '1970-01-01', as_of_date) as as_of_day_number
         from {MARTS_SCHEMA}.pyramid_summary
         order by level_order
     """,

@@ -34,7 +34,9 @@ sales as (
     from {RAW_SCHEMA}.sales
 ),
 as_of as (
-    select coalesce(settings.as_of_date, (select max(day) from sales)) as as_of_date, settings.window_days
+    select
+        coalesce(settings.as_of_requested, (select max(day) from sales)) as as_of_date,
+        settings.window_days
     from settings
 ),
 until_as_of as (
@@ -79,9 +81,10 @@ with days as (
     select {date_value("order_date", sales["order_date"])} as day from {RAW_SCHEMA}.sales
 ),
 as_of as (
-    select coalesce((select as_of_date from {RAW_SCHEMA}.build_settings), (select max(day) from days)) as day
+    select coalesce((select as_of_requested from {RAW_SCHEMA}.build_settings), (select max(day) from days))
+        as day
 )
-select min(days.day), any_value(as_of.day) from days, as_of where days.day <= as_of.day
+select (select min(days.day) from days where days.day <= as_of.day), as_of.day from as_of
 """
 
 
@@ -148,6 +151,7 @@ def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str
         "expected_suspect_customers": suspects,
         "all_levels_total": market_population if market_population is not None else known + suspects,
         "period_pairs": max(periods_between(*span, period) - 1, 0) if span[0] else 0,
+        "expected_as_of_day_number": _day_number(span[1]),
     }
     for tier, size, revenue in zip(TIERS, sizes, tier_revenues, strict=True):
         values[f"expected_{tier}_customers"] = size
@@ -174,6 +178,11 @@ def _tier_revenues(con: duckdb.DuckDBPyConnection, standings: str, sizes: list[i
             """
         ).fetchone()
     )
+
+
+def _day_number(day: dt.date | None) -> int | None:
+    """Days since 1970-01-01: a date as a number that GX can compare exactly."""
+    return (day - dt.date(1970, 1, 1)).days if day else None
 
 
 def _cents(amount: Decimal | int) -> int:

@@ -200,6 +200,16 @@ def pyramid_summary() -> list[gxe.Expectation]:
             )
         )
     expectations += [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="as_of_day_number",
+            **_exactly("expected_as_of_day_number"),
+            meta=_meta(
+                "as_of_date",
+                "The pyramid is taken on the as-of date asked for or, by default, on the latest order_date"
+                " of all the sales the build holds, worked out again from the raw sales (as days since"
+                " 1970-01-01).",
+            ),
+        ),
         gxe.ExpectColumnSumToBeBetween(
             column="customers",
             **_exactly("active_customers"),
