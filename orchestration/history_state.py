@@ -6,8 +6,9 @@ orchestration/input_files.py), so the two incremental models arrive with their s
 - `int_customer_daily_sales` (revenue per customer and day) is kept unless the sales were landed again from
   scratch or its SQL changed; dbt then recomputes only the days from the earliest newly landed line.
 - `customer_tier_history` is kept when nothing its stored periods were computed from has changed: the
-  settings, the history's SQL, the sales before its last stored period (appended lines for earlier days, a
-  late correction, only make dbt recompute the periods from the one holding their earliest day), and the
+  settings, the SQL of every model and macro upstream of the incremental models (read from dbt's manifest:
+  orchestration/dbt_lineage.py), the sales before its last stored period (appended lines for earlier days,
+  a late correction, only make dbt recompute the periods from the one holding their earliest day), and the
   customers known before that period; dbt then recomputes the last stored period and adds the new ones. A
   build going back in time (a backfill) rebuilds it.
 
@@ -17,14 +18,14 @@ the published history is still valid, it is copied over. The decisions and reaso
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_lineage import incremental_signature, load_manifest
 from orchestration.loading import LoadedInput
-from orchestration.paths import DBT_PROJECT_DIR, MARTS_SCHEMA, RAW_SCHEMA
+from orchestration.paths import MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
 from orchestration.settings import PyramidSettings
 
@@ -32,23 +33,6 @@ HISTORY_TABLE = f"{MARTS_SCHEMA}.customer_tier_history"
 # Incremental models computed from the history: kept and dropped with it.
 HISTORY_DEPENDENTS = ("intermediate.int_revenue_curve", f"{MARTS_SCHEMA}.tier_migration")
 DAILY_TABLE = "intermediate.int_customer_daily_sales"
-# The SQL the stored tables were computed by; a change to any of it means a full rebuild.
-HISTORY_SOURCES = (
-    "models/marts/movement/customer_tier_history.sql",
-    "models/intermediate/int_customer_daily_sales.sql",
-    "models/intermediate/int_history_periods.sql",
-    "models/intermediate/int_revenue_curve.sql",
-    "models/marts/movement/tier_migration.sql",
-    "macros/levels.sql",
-    "models/staging/stg_sales.sql",
-    "models/staging/stg_customers.sql",
-    "macros/tiers.sql",
-    "macros/periods.sql",
-    "macros/raw_values.sql",
-    "macros/sql_helpers.sql",
-    "macros/engines.sql",
-)
-
 PREVIOUS = "previous_warehouse"
 
 
@@ -76,11 +60,9 @@ class _Stored:
 
 
 def model_signature(target: str) -> str:
-    """The SQL and the engine (dbt target) the stored tables were computed by."""
-    digest = hashlib.sha256(target.encode())
-    for relative in HISTORY_SOURCES:
-        digest.update((DBT_PROJECT_DIR / relative).read_bytes())
-    return digest.hexdigest()[:16]
+    """What the stored tables were computed by: every model and macro upstream of the incremental models
+    (read from dbt's manifest), and the engine (dbt target)."""
+    return incremental_signature(load_manifest(), target)
 
 
 def _settings_key(settings: PyramidSettings) -> tuple:

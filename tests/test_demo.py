@@ -3,11 +3,16 @@
 import csv
 import datetime as dt
 import filecmp
+import os
+import shutil
 import subprocess
+import sys
+import time
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.assets.publishing import MARTS
@@ -189,3 +194,39 @@ def test_duckdb_1_4_lts_opens_the_published_warehouse(demo_pyramid):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1.4.5", "1523", "1.4.5", "1523"]
+
+
+def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_published_one(demo_pyramid, tmp_path):
+    """`cd dbt_project && dbt build`, with no PYRAMID_* variable set, in a copy of the project beside a copy
+    of the demo's warehouse: dbt builds warehouse/dev/pyramid.duckdb (started as the README says, from a copy
+    of the published data); the published file stays byte for byte the same and readable while dbt runs."""
+    project = tmp_path / "dbt_project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests"):
+        source = PROJECT_ROOT / "dbt_project" / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    warehouse = tmp_path / "warehouse"
+    (warehouse / "dev").mkdir(parents=True)
+    published = shutil.copy(demo_pyramid.path, warehouse / "pyramid.duckdb")
+    shutil.copy(published, warehouse / "dev" / "pyramid.duckdb")
+    before = published.read_bytes()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_")}
+    dbt = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", "--profiles-dir", "."],
+        cwd=project,
+        env={**environment, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    reads = 0
+    while dbt.poll() is None:
+        with duckdb.connect(str(published), read_only=True) as con:
+            assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)
+        reads += 1
+        time.sleep(0.2)
+    assert dbt.returncode == 0, dbt.stdout.read()
+    assert reads > 0
+    assert published.read_bytes() == before
+    with duckdb.connect(str(warehouse / "dev" / "pyramid.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)

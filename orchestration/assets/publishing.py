@@ -5,6 +5,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.run_settings import hold_warehouse, release_warehouse, run_settings
+from orchestration.dbt_lineage import load_manifest, mart_models
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
@@ -21,20 +22,8 @@ from orchestration.warehouse import (
     switch_parquet,
 )
 
-MARTS = (
-    "customers",
-    "customer_activity",
-    "customer_tiers",
-    "pyramid_summary",
-    "customer_tier_history",
-    "tier_migration",
-    "tier_retention",
-    "revenue_concentration",
-    "revenue_curve",
-    "customer_performance",
-    "tier_performance",
-    "complaint_lapse_rates",
-)
+# The tables BI reads: every model of schema marts in dbt's manifest.
+MARTS = tuple(mart_models(load_manifest()))
 
 
 def _as_of(duckdb_path: Path):

@@ -1,0 +1,87 @@
+"""What Python needs to know about the dbt project, read from dbt's manifest instead of restated by hand.
+
+- The signature of the incremental models: the checksums of every model they are built from and the SQL of
+  every macro those use (transitively, dbt's own included). A change to any of them, a comment included,
+  means the stored incremental tables may no longer be extended; a change anywhere else does not.
+- The marts BI reads (schema `marts`) and their contracted columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from orchestration.dbt_project import prepare_manifest
+from orchestration.paths import MARTS_SCHEMA
+
+
+@cache
+def _load(path: Path, mtime_ns: int) -> dict:
+    return json.loads(path.read_text())
+
+
+def load_manifest(path: Path | None = None) -> dict:
+    """The manifest (parsed again by dbt first when a model changed), read once per version of the file."""
+    path = path or prepare_manifest()
+    return _load(path, path.stat().st_mtime_ns)
+
+
+def incremental_models(manifest: dict) -> list[str]:
+    return sorted(
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+    )
+
+
+def upstream(manifest: dict, roots: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Every node and every macro that `roots` are built from, themselves included."""
+    nodes, macros = set(), set()
+    pending = list(roots)
+    while pending:
+        unique_id = pending.pop()
+        if unique_id in nodes or unique_id in macros:
+            continue
+        if unique_id in manifest["macros"]:
+            macros.add(unique_id)
+            pending += manifest["macros"][unique_id]["depends_on"]["macros"]
+        elif unique_id in manifest["nodes"]:
+            nodes.add(unique_id)
+            depends_on = manifest["nodes"][unique_id]["depends_on"]
+            pending += depends_on.get("nodes", []) + depends_on.get("macros", [])
+    return nodes, macros
+
+
+def incremental_signature(manifest: dict, target: str) -> str:
+    """A digest of what the incremental models are computed by, on the engine (dbt target) named."""
+    nodes, macros = upstream(manifest, incremental_models(manifest))
+    digest = hashlib.sha256(target.encode())
+    for unique_id in sorted(nodes):
+        digest.update(f"{unique_id}={manifest['nodes'][unique_id]['checksum']['checksum']}\n".encode())
+    for unique_id in sorted(macros):
+        sql = manifest["macros"][unique_id]["macro_sql"]
+        digest.update(f"{unique_id}={hashlib.sha256(sql.encode()).hexdigest()}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def mart_models(manifest: dict) -> list[str]:
+    """The models of schema marts (the tables BI reads and publishing exports), in name order."""
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == MARTS_SCHEMA
+    )
+
+
+def contracted_columns(manifest: dict) -> dict[str, list[tuple[str, str]]]:
+    """Mart name → [(column, contract data type)] of the marts whose dbt contract is enforced."""
+    return {
+        node["name"]: [(column["name"], column["data_type"]) for column in node["columns"].values()]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("schema") == MARTS_SCHEMA
+        and node["config"].get("contract", {}).get("enforced")
+    }

@@ -1,0 +1,142 @@
+"""What Python reads from dbt's manifest: the signature that decides whether the stored incremental tables may
+be extended, the marts to publish, and the mart columns the schema suite expects."""
+
+import copy
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.assets.publishing import MARTS
+from orchestration.dbt_lineage import (
+    contracted_columns,
+    incremental_models,
+    incremental_signature,
+    load_manifest,
+    mart_models,
+    upstream,
+)
+from orchestration.dbt_project import dbt_executable
+from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.validation.suites import MART_COLUMNS
+
+# Built from these (checked by hand against the models' ref()s): the history and the daily sales read
+# staging and the parameters; the migration and the curve read the history.
+HISTORY_UPSTREAM = {
+    "stg_sales",
+    "stg_customers",
+    "int_pyramid_parameters",
+    "int_customer_daily_sales",
+    "int_history_periods",
+    "customer_tier_history",
+    "int_revenue_curve",
+    "tier_migration",
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return load_manifest()
+
+
+def _with_checksum_changed(manifest: dict, name: str) -> dict:
+    changed = copy.deepcopy(manifest)
+    node = next(node for node in changed["nodes"].values() if node["name"] == name)
+    node["checksum"]["checksum"] = "edited"
+    return changed
+
+
+def test_the_incremental_models_and_what_they_are_built_from(manifest):
+    incremental = {unique_id.split(".")[-1] for unique_id in incremental_models(manifest)}
+    assert incremental == {
+        "int_customer_daily_sales",
+        "customer_tier_history",
+        "int_revenue_curve",
+        "tier_migration",
+    }
+    nodes, macros = upstream(manifest, incremental_models(manifest))
+    assert {unique_id.split(".")[-1] for unique_id in nodes} == HISTORY_UPSTREAM
+    assert "macro.customer_pyramid.tier_for_rank" in macros  # through customer_tier_history
+    assert "macro.customer_pyramid.raw_value" in macros  # through stg_sales
+
+
+@pytest.mark.parametrize("model", sorted(HISTORY_UPSTREAM))
+def test_a_change_to_any_upstream_model_changes_the_signature(manifest, model):
+    assert incremental_signature(_with_checksum_changed(manifest, model), "duckdb") != incremental_signature(
+        manifest, "duckdb"
+    )
+
+
+def test_a_change_elsewhere_or_to_an_unused_macro_keeps_the_signature(manifest):
+    base = incremental_signature(manifest, "duckdb")
+    nodes, macros = upstream(manifest, incremental_models(manifest))
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["unique_id"] not in nodes:
+            assert incremental_signature(_with_checksum_changed(manifest, node["name"]), "duckdb") == base
+    unused = copy.deepcopy(manifest)
+    unused["macros"]["macro.customer_pyramid.average"]["macro_sql"] += "\n-- edited"
+    assert "macro.customer_pyramid.average" not in macros
+    assert incremental_signature(unused, "duckdb") == base
+    used = copy.deepcopy(manifest)
+    used["macros"]["macro.customer_pyramid.tier_for_rank"]["macro_sql"] += "\n-- edited"
+    assert incremental_signature(used, "duckdb") != base
+    assert incremental_signature(manifest, "spark") != base
+
+
+def test_a_comment_in_a_model_file_reaches_the_signature_through_dbt_parse(tmp_path):
+    """A real `dbt parse` of a copy of the project: a comment added to int_pyramid_parameters.sql (upstream of
+    the history, missing from the old hand-kept list) changes the signature; one in tier_performance.sql
+    (nothing incremental reads it) does not."""
+    project = tmp_path / "dbt_project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests"):
+        source = DBT_PROJECT_DIR / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+
+    def parsed_signature() -> str:
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+            ],
+            check=True,
+            env={**os.environ, "PYRAMID_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
+        return incremental_signature(load_manifest(project / "target" / "manifest.json"), "duckdb")
+
+    base = parsed_signature()
+    assert base == incremental_signature(load_manifest(), "duckdb")
+    with open(project / "models" / "marts" / "performance" / "tier_performance.sql", "a") as model:
+        model.write("\n-- a comment\n")
+    assert parsed_signature() == base
+    with open(project / "models" / "intermediate" / "int_pyramid_parameters.sql", "a") as model:
+        model.write("\n-- a comment\n")
+    assert parsed_signature() != base
+
+
+def test_marts_published_are_the_models_of_schema_marts(manifest):
+    assert list(MARTS) == mart_models(manifest)
+    assert {path.stem for path in Path(DBT_PROJECT_DIR / "models" / "marts").rglob("*.sql")} == set(MARTS)
+
+
+def test_the_schema_suite_expects_exactly_the_dbt_contracts(manifest):
+    """marts_schema checks information_schema against suites.MART_COLUMNS; it must say what the contracts say
+    (contract types normalised by DuckDB itself: string is VARCHAR)."""
+    with duckdb.connect() as con:
+
+        def duckdb_type(data_type: str) -> str:
+            return con.execute(f"select typeof(cast(null as {data_type}))").fetchone()[0]
+
+        contracts = {
+            table: [f"{name} {duckdb_type(data_type)}" for name, data_type in columns]
+            for table, columns in contracted_columns(manifest).items()
+        }
+    assert contracts == MART_COLUMNS
