@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.raw_sql import sql_string
+
 FIRST_DAY = dt.date(2023, 11, 1)
 LAST_DAY = dt.date(2026, 10, 31)
 LINES_PER_CUSTOMER = 20
@@ -130,7 +132,7 @@ def generate_parquet(
                 from lines
                 join buyers on lines.c = buyers.c
                 order by line
-            ) to '{files.sales}' (format parquet, compression zstd, row_group_size 1000000)
+            ) to {sql_string(files.sales)} (format parquet, compression zstd, row_group_size 1000000)
             """
         )
         con.execute(
@@ -142,7 +144,7 @@ def generate_parquet(
                 from buyers
                 where {u("c", 10, seed)} < 0.9
                 order by c
-            ) to '{files.customers}' (format parquet, compression zstd)
+            ) to {sql_string(files.customers)} (format parquet, compression zstd)
             """
         )
         con.execute(
@@ -153,7 +155,7 @@ def generate_parquet(
                 union all
                 select 'M' || lpad(cast(m + 1 as varchar), 8, '0') from range({customers * 2}) as t(m)
                 order by customer_id
-            ) to '{files.market}' (format parquet, compression zstd)
+            ) to {sql_string(files.market)} (format parquet, compression zstd)
             """
         )
     return files

@@ -17,7 +17,7 @@ from orchestration.picture.labels import LANGUAGES
 from orchestration.report import format_pyramid, read_pyramid
 from orchestration.settings import HISTORY_PERIODS, TARGETS, PyramidSettings, SettingsError, parse_tier_shares
 from orchestration.warehouse import published_path, report_dir, serving_dir
-from orchestration.warehouse_lock import WarehouseBusyError, warehouse_lock
+from orchestration.warehouse_lock import WarehouseUnavailableError, warehouse_lock
 
 EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -147,7 +147,7 @@ def run(
         # The lock first, before the seconds of importing Dagster, dbt and GX: the run started first wins.
         with warehouse_lock(warehouse_dir, "pyramid run"):
             result = _build(settings, echo=not quiet, report_language=language, duckdb=duckdb_settings)
-    except WarehouseBusyError as error:
+    except WarehouseUnavailableError as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
     click.echo("")
     click.echo("Validation (Great Expectations):")
@@ -174,7 +174,7 @@ def _build(settings: PyramidSettings, **options):
         return build_pyramid(settings, **options)
     except (SettingsError, InputError) as error:
         _fail(str(error), EXIT_BAD_INPUT, settings.warehouse_dir)
-    except (DbtBuildError, WarehouseBusyError) as error:
+    except (DbtBuildError, WarehouseUnavailableError) as error:
         _fail(str(error), EXIT_BUILD_FAILED, settings.warehouse_dir)
     except ValidationFailedError as error:
         message = f"validation failed, nothing published.\n{error}"

@@ -26,7 +26,7 @@ import duckdb
 from orchestration.dbt_lineage import incremental_signature, load_manifest
 from orchestration.loading import LoadedInput
 from orchestration.paths import MARTS_SCHEMA, RAW_SCHEMA
-from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
+from orchestration.raw_sql import column_types, date_value, decimal_value, sql_string, text_value
 from orchestration.settings import PyramidSettings
 
 HISTORY_TABLE = f"{MARTS_SCHEMA}.customer_tier_history"
@@ -98,7 +98,7 @@ def carry_history(
     if not published.exists():
         decision = HistoryDecision(False, "no published warehouse yet")
     else:
-        con.execute(f"attach '{published}' as {PREVIOUS} (read_only)")
+        con.execute(f"attach {sql_string(published)} as {PREVIOUS} (read_only)")
         try:
             decision = decide(con, _read_stored(con), settings, as_of_date, actions)
             if decision.incremental and not _table_exists(con, "main", HISTORY_TABLE):

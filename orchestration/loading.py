@@ -8,6 +8,7 @@ first offending row, so nothing fails deep inside dbt.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,8 +139,9 @@ def load_inputs(
             new_files = plan.append[spec.name] if action == "appended" else files
             if action == "landed":
                 con.execute(f"drop table if exists {RAW_SCHEMA}.{spec.name}")
+            reference = (files[0], _spec_columns(con, spec, files[0])) if len(files) > 1 else None
             for path in new_files:
-                new_rows += _load_file(con, spec, path, keep_duplicates=keep_duplicates)
+                new_rows += _load_file(con, spec, path, keep_duplicates=keep_duplicates, reference=reference)
             if not files:
                 _create_empty(con, spec)
             record_files(con, spec.name, new_files, replace=action == "landed")
@@ -187,12 +189,33 @@ def _create_empty(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
     )
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, keep_duplicates: bool) -> int:
+def _spec_columns(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path) -> set[str]:
+    """The input's columns that a file has (its header or Parquet schema only), lower case."""
+    reader = (
+        "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true, all_varchar = true)"
+    )
+    try:
+        names = [row[0] for row in con.execute(f"describe select * from {reader}", [str(path)]).fetchall()]
+    except duckdb.Error:
+        return set()  # the file's own check says why it cannot be read
+    return {name.strip().lower() for name in names} & set(spec.columns)
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: InputSpec,
+    path: Path,
+    *,
+    keep_duplicates: bool,
+    reference: tuple[Path, set[str]] | None = None,
+) -> int:
     staged = f"_landing_{spec.name}"
     _read_into(con, staged, path)
     try:
         file_columns = _column_names(con, staged)
         _check_columns(spec, path, file_columns)
+        if reference is not None:
+            _check_same_columns(spec, path, file_columns, *reference)
         row_count = con.execute(f"select count(*) from {staged}").fetchone()[0]
         if row_count == 0:
             raise InputError(f"{path}: the file has a header but no rows")
@@ -219,9 +242,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, *, k
                     if column in spec.required:
                         checker.require_present(present[column], expected)
                     continue
-                checker.require_parse(
-                    present[column], f"decimal(18, {scale})", expected, required=column in spec.required
-                )
+                checker.require_parse(present[column], "double", expected, required=column in spec.required)
+                checker.require_exact_decimal(present[column], scale, types[present[column]])
         if spec.unique_key and spec.unique_key in present:
             checker.require_unique(present[spec.unique_key])
         if spec is COMPLAINTS and "resolved_at" in present:
@@ -280,8 +302,30 @@ def _read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     try:
         con.execute(f"create or replace temp table {table} as select * from {reader}", [str(path)])
     except duckdb.Error as error:
+        if "not utf-8 encoded" in str(error):
+            raise InputError(_invalid_utf8(path)) from None
         first_line = str(error).strip().splitlines()[0]
         raise InputError(f"{path}: cannot be read: {first_line}") from None
+
+
+def _invalid_utf8(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is: its row and column (looked for only once refused)."""
+    with open(path, "rb") as handle:
+        header = next(csv.reader([handle.readline().decode("utf-8", errors="replace")]), [])
+        for line_number, line in enumerate(handle, start=2):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                fields = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
+                column = next(
+                    (name for name, value in zip(header, fields, strict=False) if "\ufffd" in value), None
+                )
+                where = f"column {column}: " if column else ""
+                return (
+                    f"{path}: {where}row {line_number - 1} (line {line_number}) is not valid UTF-8;"
+                    " save the file as UTF-8"
+                )
+    return f"{path}: the file is not valid UTF-8; save it as UTF-8"
 
 
 def _column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -307,6 +351,23 @@ def _check_columns(spec: InputSpec, path: Path, file_columns: list[str]) -> None
     clashes = {column for column in lowered if lowered.count(column) > 1}
     if clashes:
         raise InputError(f"{path}: column {', '.join(sorted(clashes))} appears more than once")
+
+
+def _check_same_columns(
+    spec: InputSpec, path: Path, file_columns: list[str], first: Path, first_columns: set[str]
+) -> None:
+    """Every file of a folder has the same columns of the input: a mixed folder is a feed that changed."""
+    columns = {column.strip().lower() for column in file_columns} & set(spec.columns)
+    if first_columns and columns != first_columns:
+        only_here, only_first = sorted(columns - first_columns), sorted(first_columns - columns)
+        differences = [
+            *([f"{', '.join(only_here)} only in this file"] if only_here else []),
+            *([f"{', '.join(only_first)} only in {first.name}"] if only_first else []),
+        ]
+        raise InputError(
+            f"{path}: columns differ from the folder's first file {first.name} ({'; '.join(differences)});"
+            f" every file of {path.parent.name}/ needs the same columns"
+        )
 
 
 class _Checker:
@@ -348,6 +409,34 @@ class _Checker:
         bad_value = f"({text} != '' and try_cast({text} as {sql_type}) is null)"
         condition = f"({text} is null or {text} = '' or {bad_value})" if required else bad_value
         self._refuse_bad_value(column, condition, expected)
+
+    def require_exact_decimal(self, column: str, scale: int, sql_type: str) -> None:
+        """A number (known to parse) fits DECIMAL(18, scale) exactly: no digit is rounded away or cut off.
+
+        Typed floating-point values (a Parquet DOUBLE) are read from their shortest exact decimal form, so
+        10.5 is 10.50 and 0.1 + 0.2 (0.30000000000000004) is refused rather than rounded."""
+        text = f"nullif(trim(cast(\"{column}\" as varchar)), '')"
+        fitted = f"try_cast({text} as decimal(18, {scale}))"
+        integer_digits = 18 - scale
+        self._refuse_bad_value(
+            column,
+            f"{text} is not null and {fitted} is null",
+            f"a number of at most {integer_digits} digits before the decimal point (out of range)",
+        )
+        stored_as = (
+            f" (the column is stored as {sql_type}: store money as DECIMAL(18, 2))"
+            if sql_type
+            in (
+                "DOUBLE",
+                "FLOAT",
+            )
+            else ""
+        )
+        self._refuse_bad_value(
+            column,
+            f"{fitted} is distinct from try_cast({text} as decimal(38, 20))",
+            f"at most {scale} decimals{stored_as}; nothing is rounded",
+        )
 
     def _refuse_bad_value(self, column: str, condition: str, expected: str) -> None:
         found = self._first_offender(column, condition)

@@ -23,10 +23,13 @@ from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET, check_spark_available
 from orchestration.validation.runner import ValidationFailedError, validation_dir, verdict_line
 from orchestration.warehouse import published_path
-from orchestration.warehouse_lock import WarehouseBusyError, warehouse_lock
+from orchestration.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
 
 # Errors raised inside a step, by class name, re-raised here with their message.
-_KNOWN_ERRORS = {cls.__name__: cls for cls in (InputError, SettingsError, DbtBuildError, WarehouseBusyError)}
+_KNOWN_ERRORS = {
+    cls.__name__: cls
+    for cls in (InputError, SettingsError, DbtBuildError, WarehouseBusyError, WarehouseUnavailableError)
+}
 _KNOWN_ERRORS["InputFilesError"] = InputError  # an ambiguous input folder is bad input too
 
 

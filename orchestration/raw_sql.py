@@ -40,3 +40,9 @@ def decimal_value(column: str, sql_type: str, scale: int = 2, *, strict: bool = 
         return f'cast("{column}" as decimal(18, {scale}))'
     cast = "cast" if strict else "try_cast"
     return f"{cast}({text_value(column, sql_type)} as decimal(18, {scale}))"
+
+
+def sql_string(text: object) -> str:
+    """A SQL string literal of `text` (a path, say) for the statements that take no parameters (COPY, ATTACH):
+    quotes doubled, so a path like /data/o'brien/ is one string, never SQL."""
+    return "'" + str(text).replace("'", "''") + "'"

@@ -62,10 +62,14 @@ class PyramidSettings:
 
 
 def parse_tier_shares(text: str) -> tuple[Decimal, ...]:
-    """'1,4,15,80' → (1, 4, 15, 80) as exact decimals."""
+    """'1,4,15,80' → (1, 4, 15, 80) as exact decimals, written plainly (1E+1 is 10)."""
+    refused = SettingsError(
+        f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {text!r}"
+    )
     try:
-        return tuple(Decimal(part.strip()) for part in text.split(","))
+        shares = tuple(Decimal(part.strip()) for part in text.split(","))
     except InvalidOperation:
-        raise SettingsError(
-            f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {text!r}"
-        ) from None
+        raise refused from None
+    if not all(share.is_finite() for share in shares):
+        raise refused
+    return tuple(Decimal(format(share, "f")) for share in shares)

@@ -21,6 +21,7 @@ import duckdb
 
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.paths import RAW_SCHEMA
+from orchestration.raw_sql import sql_string
 
 SPARK_TARGET = "spark"
 # Schemas whose tables dbt builds (staging models are views: nothing to copy back).
@@ -80,7 +81,9 @@ def prepare_spark_build(build_file: Path) -> SparkBuild:
         for _, table in tables:
             folder = build.raw_dir / table
             folder.mkdir()
-            con.execute(f"copy {RAW_SCHEMA}.\"{table}\" to '{folder / 'part-0.parquet'}' (format parquet)")
+            con.execute(
+                f'copy {RAW_SCHEMA}."{table}" to {sql_string(folder / "part-0.parquet")} (format parquet)'
+            )
     return build
 
 

@@ -9,13 +9,18 @@ refused before any model runs leaves no folder at all.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 from pathlib import Path
 
+import duckdb
+
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import WAREHOUSE_FILE_NAME
+from orchestration.raw_sql import sql_string
+from orchestration.warehouse_lock import WarehouseUnavailableError
 
 STALE_BUILD_SECONDS = 24 * 3600
 # The storage format of every build file: DuckDB 2.0 writes by default a format that DuckDB 1.4 LTS
@@ -56,6 +61,22 @@ def start_build(warehouse_dir: Path, run_id: str, *, from_published: bool = Fals
     return build_file
 
 
+def check_published_readable(warehouse_dir: Path) -> None:
+    """The published file can be opened read-only: no other program holds it open for writing (DBeaver opens
+    DuckDB files read-write by default), which would also lock out every BI reader."""
+    path = published_path(warehouse_dir)
+    if not path.exists():
+        return
+    try:
+        connect_read_only(path).close()
+    except duckdb.Error as error:
+        reason = str(error).strip().splitlines()[0]
+        raise WarehouseUnavailableError(
+            f"{path}: cannot be opened read-only; another program holds it open for writing (a DuckDB client"
+            f" such as DBeaver: connect read-only, `duckdb -readonly`). Nothing was built. DuckDB: {reason}"
+        ) from None
+
+
 def publish(build_file: Path, warehouse_dir: Path) -> Path:
     """Atomically replace the published warehouse with the finished build file."""
     leftover_wal = build_file.with_name(build_file.name + ".wal")
@@ -65,6 +86,44 @@ def publish(build_file: Path, warehouse_dir: Path) -> Path:
     os.replace(build_file, target)
     _fsync_dir(warehouse_dir)
     return target
+
+
+def publish_with_parquet(build_file: Path, warehouse_dir: Path, version: Path) -> Path:
+    """Switch the DuckDB file and the Parquet copies together: DuckDB and Parquet readers see one build.
+
+    The two renames cannot be one, so a journal names what is being published first; a build killed between
+    them is finished by the next run's `recover_publishing`, whether that run goes on to build or is refused.
+    """
+    journal = _journal(warehouse_dir)
+    partial = journal.with_name(journal.name + ".partial")
+    partial.write_text(json.dumps({"build_file": str(build_file), "version": str(version)}))
+    os.replace(partial, journal)
+    _fsync_dir(warehouse_dir)
+    target = publish(build_file, warehouse_dir)
+    switch_parquet(warehouse_dir, version)
+    journal.unlink()
+    return target
+
+
+def recover_publishing(warehouse_dir: Path) -> str | None:
+    """Finish a publish cut short after the DuckDB file moved (the Parquet switch follows), or drop it if the
+    file never moved (the old pair stays). Says what it did, or None when there was nothing to do."""
+    journal = _journal(warehouse_dir)
+    if not journal.exists():
+        return None
+    record = json.loads(journal.read_text())
+    version = Path(record["version"])
+    moved = not Path(record["build_file"]).exists()
+    if moved and version.is_dir():
+        switch_parquet(warehouse_dir, version)
+    journal.unlink()
+    return (
+        f"an interrupted publish was {'finished: Parquet switched to' if moved else 'undone:'} {version.name}"
+    )
+
+
+def _journal(warehouse_dir: Path) -> Path:
+    return warehouse_dir / ".publishing.json"
 
 
 def serving_dir(warehouse_dir: Path) -> Path:
@@ -79,9 +138,8 @@ def export_parquet(build_file: Path, warehouse_dir: Path, run_id: str, tables: t
     version.mkdir(parents=True)
     with connect_read_only(build_file) as con:
         for table in tables:
-            con.execute(
-                f"copy marts.{table} to '{version / table}.parquet' (format parquet, compression zstd)"
-            )
+            target = sql_string(f"{version / table}.parquet")
+            con.execute(f"copy marts.{table} to {target} (format parquet, compression zstd)")
     return version
 
 

@@ -24,7 +24,11 @@ _holders: dict[Path, str] = {}
 _first_holder: dict[Path, str] = {}
 
 
-class WarehouseBusyError(RuntimeError):
+class WarehouseUnavailableError(RuntimeError):
+    """The warehouse cannot be built now: its folder is not writable, or another program holds its file."""
+
+
+class WarehouseBusyError(WarehouseUnavailableError):
     """Another build of the same warehouse is running."""
 
 
@@ -33,8 +37,13 @@ def acquire(warehouse_dir: Path, holder: str) -> None:
     key = warehouse_dir.resolve()
     handle = _held.get(key)
     if handle is None:
-        warehouse_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(warehouse_dir / LOCK_FILE_NAME, "a+")  # noqa: SIM115 (held beyond this function)
+        try:
+            warehouse_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(warehouse_dir / LOCK_FILE_NAME, "a+")  # noqa: SIM115 (held beyond this function)
+        except OSError as error:
+            raise WarehouseUnavailableError(
+                f"{warehouse_dir}: cannot write in the warehouse folder ({error.strerror}); nothing was built"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

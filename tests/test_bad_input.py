@@ -1,12 +1,17 @@
 """Bad input stops the run with one message naming file, column and row; the published pyramid survives."""
 
+import datetime as dt
 import hashlib
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.conftest import Dataset, Pyramid, run_pyramid
 
 GOOD_SALES = [("a", "2025-01-01", "10.00"), ("b", "2025-01-02", "20.00")]
 
@@ -214,3 +219,219 @@ def test_report_without_a_warehouse(tmp_path):
     result = run_pyramid("report", "--warehouse", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "no warehouse yet; run `pyramid run` first" in result.stderr
+
+
+# --- Input shapes probed by a demanding user: each refused with one message naming file, column and row ---
+
+SALES_HEAD = "customer_id,order_date,amount\n"
+
+
+def _double_amount(path: Path) -> None:
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 'a' as customer_id, date '2025-01-01' as order_date, 0.1::double + 0.2 as amount)"
+            f" to '{path}' (format parquet)"
+        )
+
+
+REFUSED_INPUTS = {
+    "duplicate_complaint_id": (
+        {"complaints.csv": "complaint_id,customer_id,opened_at\nk1,a,2025-01-01\nk1,b,2025-01-02\n"},
+        "complaints.csv: column complaint_id: 'k1' appears more than once, at row 1 (line 2) and row 2",
+    ),
+    "customers_without_customer_id": (
+        {"customers.csv": "id,country\na,PL\n"},
+        "customers.csv: required column customer_id is missing (the file has: id, country)",
+    ),
+    "market_without_customer_id": (
+        {"market.csv": "id\nm1\n"},
+        "market.csv: required column customer_id is missing",
+    ),
+    "feedback_without_score": (
+        {"feedback.csv": "customer_id,response_date\na,2025-01-01\n"},
+        "feedback.csv: required column score is missing",
+    ),
+    "complaints_without_opened_at": (
+        {"complaints.csv": "complaint_id,customer_id\nk1,a\n"},
+        "complaints.csv: required column opened_at is missing",
+    ),
+    "february_30": (
+        {"sales.csv": SALES_HEAD + "a,2025-01-01,1.00\nb,2025-02-30,1.00\n"},
+        "sales.csv: column order_date: row 2 (line 3) has '2025-02-30', expected a date (YYYY-MM-DD)",
+    ),
+    "a_date_written_day_first": (
+        {"sales.csv": SALES_HEAD + "a,01/02/2025,1.00\n"},
+        "sales.csv: column order_date: row 1 (line 2) has '01/02/2025', expected a date",
+    ),
+    "three_decimals": (
+        {"sales.csv": SALES_HEAD + "a,2025-01-01,1.00\nb,2025-01-01,1.005\n"},
+        "sales.csv: column amount: row 2 (line 3) has '1.005', expected at most 2 decimals; nothing is"
+        " rounded",
+    ),
+    "amount_out_of_range": (
+        {"sales.csv": SALES_HEAD + "a,2025-01-01,12345678901234567.00\n"},
+        "column amount: row 1 (line 2) has '12345678901234567.00', expected a number of at most 16 digits"
+        " before the decimal point (out of range)",
+    ),
+    "folder_files_with_other_columns": (
+        {
+            "sales/2025-01.csv": SALES_HEAD + "a,2025-01-01,1.00\n",
+            "sales/2025-02.csv": "customer_id,order_date,amount,order_id\nb,2025-02-01,2.00,o1\n",
+        },
+        "sales/2025-02.csv: columns differ from the folder's first file 2025-01.csv (order_id only in this"
+        " file); every file of sales/ needs the same columns",
+    ),
+    "parquet_double_amount": (
+        {"sales.parquet": _double_amount},
+        "sales.parquet: column amount: row 1 has '0.30000000000000004', expected at most 2 decimals (the"
+        " column is stored as DOUBLE: store money as DECIMAL(18, 2)); nothing is rounded",
+    ),
+    "invalid_utf8": (
+        {"sales.csv": SALES_HEAD.encode() + b"a,2025-01-01,1.00\nb\xff,2025-01-01,1.00\n"},
+        "sales.csv: column customer_id: row 2 (line 3) is not valid UTF-8; save the file as UTF-8",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def shared_published(tmp_path_factory):
+    """One good published warehouse that every refused run below must leave byte for byte as it is."""
+    dataset = Dataset(tmp_path_factory.mktemp("shared"))
+    pyramid = dataset.sales(GOOD_SALES).build()
+    return dataset.warehouse_dir, _checksum(pyramid.path)
+
+
+def _input_folder(root: Path, files: dict) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if callable(content):
+            content(path)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    if not any(name.startswith("sales") for name in files):
+        (root / "sales.csv").write_text(SALES_HEAD + "a,2025-01-01,10.00\n")
+    return root
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_INPUTS))
+def test_input_a_demanding_user_tried_is_refused_clearly(shared_published, tmp_path, case):
+    warehouse, checksum = shared_published
+    files, message = REFUSED_INPUTS[case]
+    result = run_pyramid(
+        "run", "--input", str(_input_folder(tmp_path / case, files)), "--warehouse", str(warehouse), "--quiet"
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+    assert _checksum(warehouse / "pyramid.duckdb") == checksum
+    assert not list((warehouse / ".build").glob("*")), "refused input leaves no build folder"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message", "code"),
+    [
+        (("--tier-shares", "nan,4,15,80"), "--tier-shares must be numbers separated by commas", 2),
+        (("--as-of", "2999-01-01"), "--as-of 2999-01-01 is in the future", 2),
+    ],
+)
+def test_settings_a_demanding_user_tried_are_refused_clearly(
+    shared_published, tmp_path, flags, message, code
+):
+    warehouse, checksum = shared_published
+    folder = _input_folder(tmp_path / "input", {})
+    result = run_pyramid("run", "--input", str(folder), "--warehouse", str(warehouse), "--quiet", *flags)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert _checksum(warehouse / "pyramid.duckdb") == checksum
+
+
+def test_a_warehouse_folder_that_cannot_be_written(tmp_path):
+    """(Root ignores file permissions, so the folder sits under a plain file: no one can create it.)"""
+    (tmp_path / "a-file").write_text("")
+    folder = _input_folder(tmp_path / "input", {})
+    result = run_pyramid("run", "--input", str(folder), "--warehouse", str(tmp_path / "a-file" / "wh"))
+    assert result.returncode == 1
+    assert "cannot write in the warehouse folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_duckdb_client_holding_the_published_file_read_write(shared_published, tmp_path):
+    warehouse, checksum = shared_published
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(1, flush=True);"
+            " time.sleep(120)",
+            str(warehouse / "pyramid.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "1"
+        folder = _input_folder(tmp_path / "input", {})
+        result = run_pyramid("run", "--input", str(folder), "--warehouse", str(warehouse), "--quiet")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1, result.stderr
+    assert "another program holds it open for writing" in result.stderr and "Traceback" not in result.stderr
+    assert _checksum(warehouse / "pyramid.duckdb") == checksum
+
+
+def test_shapes_that_are_accepted_and_read_exactly(tmp_path):
+    """One file with a byte-order mark, semicolons, mixed-case headers, ids padded with spaces, text
+    timestamps, a blank optional cost; shares written 1E+1,4,6,80; a warehouse path with an apostrophe.
+
+    Sales as of 2025-03-01 (the latest, its time ignored): ' a ' is a (100.00 + 50.00 = 150.00), b 20.00,
+    c 5.00: three active customers. Boundaries with 10/4/6/80 %: round(0.3) = 0, round(0.42) = 0,
+    round(0.6) = 1: no top or big, a is medium, b and c small (25.00)."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "sales.csv").write_bytes(
+        "\ufeffCustomer_ID;Order_Date;AMOUNT;Cost\n"
+        " a ;2025-01-01 13:45:00;100.00; \n"
+        "a;2025-02-01;50.00;10.00\n"
+        "b ;2025-02-15T08:00:00;20.00;\n"
+        "c;2025-03-01 23:59:59;5.00;1.00\n".encode()
+    )
+    warehouse = tmp_path / "o'brien's warehouse"
+    result = run_pyramid(
+        "run",
+        "--input",
+        str(folder),
+        "--warehouse",
+        str(warehouse),
+        "--quiet",
+        "--tier-shares",
+        "1E+1,4,6,80",
+    )
+    assert result.returncode == 0, result.stderr
+    pyramid = Pyramid(warehouse)
+    assert pyramid.tiers() == {"a": "medium", "b": "small", "c": "small"}
+    assert pyramid.summary()["medium"] == (1, Decimal("150.00"))
+    assert pyramid.summary()["small"] == (2, Decimal("25.00"))
+    assert pyramid.query("select distinct as_of_date from marts.customers") == [(dt.date(2025, 3, 1),)]
+    assert (warehouse / "serving" / "current" / "customer_tiers.parquet").exists()
+
+
+def test_an_as_of_before_the_first_sale_is_an_empty_pyramid(tmp_path):
+    """As of 2024-12-31 no one has bought yet: every level is empty, and that is not an error."""
+    folder = _input_folder(tmp_path / "input", {"sales.csv": SALES_HEAD + "a,2025-01-01,10.00\n"})
+    result = run_pyramid(
+        "run", "--input", str(folder), "--warehouse", str(tmp_path / "wh"), "--quiet", "--as-of", "2024-12-31"
+    )
+    assert result.returncode == 0, result.stderr
+    counts = Pyramid(tmp_path / "wh").counts()
+    assert {level: counts[level] for level in ("top", "big", "medium", "small", "inactive", "prospect")} == {
+        "top": 0,
+        "big": 0,
+        "medium": 0,
+        "small": 0,
+        "inactive": 0,
+        "prospect": 0,
+    }

@@ -1,5 +1,6 @@
 """Build folders: one per run, published by rename, old leftovers cleaned up."""
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from orchestration.warehouse import (
     build_folder,
     keep_only_this_failed_build,
     publish,
+    publish_with_parquet,
+    recover_publishing,
     start_build,
 )
 from orchestration.warehouse_lock import acquire, release, warehouse_lock
@@ -78,3 +81,34 @@ def test_a_second_process_is_refused_and_told_who_holds_the_warehouse(tmp_path):
         assert "another pyramid build is running on this warehouse" in refused.stdout
         assert f"(Dagster run 1a2b3c4d in pyramid run, pid {os.getpid()}, since " in refused.stdout
     assert other_process().returncode == 0
+
+
+def _journal_then_stop(build_file, warehouse, version, *, move_duckdb: bool) -> None:
+    """What publish_with_parquet had done when killed: the journal written, the DuckDB file moved or not."""
+    (warehouse / ".publishing.json").write_text(
+        json.dumps({"build_file": str(build_file), "version": str(version)})
+    )
+    if move_duckdb:
+        publish(build_file, warehouse)
+
+
+@pytest.mark.parametrize("moved", [True, False])
+def test_a_publish_killed_between_duckdb_and_parquet_is_recovered_by_the_next_run(tmp_path, moved):
+    """Killed after the DuckDB rename: the next run switches Parquet to the same build. Killed before it:
+    DuckDB and Parquet both stay on the old build. Either way readers of both see one build."""
+    old_build = start_build(tmp_path, "old")
+    old_build.write_bytes(b"old pyramid")
+    old_version = tmp_path / "serving" / "versions" / "old"
+    old_version.mkdir(parents=True)
+    publish_with_parquet(old_build, tmp_path, old_version)
+    new_build = start_build(tmp_path, "new")
+    new_build.write_bytes(b"new pyramid")
+    new_version = tmp_path / "serving" / "versions" / "new"
+    new_version.mkdir(parents=True)
+    _journal_then_stop(new_build, tmp_path, new_version, move_duckdb=moved)
+
+    assert recover_publishing(tmp_path) is not None
+    current = (tmp_path / "serving" / "current").resolve()
+    assert (tmp_path / "pyramid.duckdb").read_bytes() == (b"new pyramid" if moved else b"old pyramid")
+    assert current == (new_version if moved else old_version).resolve()
+    assert recover_publishing(tmp_path) is None, "the journal is gone"

@@ -43,7 +43,7 @@
             {%- endif -%}
             {%- do run_query(
                 'create table if not exists ' ~ source.schema ~ '.' ~ source.identifier
-                ~ " using parquet location '" ~ folder ~ '/' ~ source.identifier ~ "'") -%}
+                ~ " using parquet location '" ~ (folder ~ '/' ~ source.identifier) | replace("\\", "\\\\") | replace("'", "\\'") ~ "'") -%}
         {%- endfor -%}
     {%- endif -%}
     select 1 as raw_tables_in_place

@@ -9,7 +9,8 @@
     {%- set types = {} -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do types.update({column.name | lower: column.data_type | lower}) -%}
+            {#- is_string(): dbt-duckdb reports text as `character varying(256)`, Spark as `string` -#}
+            {%- do types.update({column.name | lower: 'text' if column.is_string() else column.data_type | lower}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{- return(types) -}}
@@ -17,7 +18,7 @@
 
 {% macro raw_value(types, column, sql_type=none) -%}
     {%- set landed = types.get(column, 'varchar') -%}
-    {%- set is_text = landed.startswith('varchar') or landed in ('text', 'string') -%}
+    {%- set is_text = landed == 'text' -%}
     {%- set value = "nullif(trim(" ~ column ~ "), '')" if is_text else column -%}
     {%- if sql_type is none -%}
         {{ value if is_text else 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' }}

@@ -15,11 +15,10 @@ from orchestration.warehouse import (
     export_parquet,
     finish_build,
     keep_copy,
-    publish,
+    publish_with_parquet,
     published_path,
     report_dir,
     serving_dir,
-    switch_parquet,
 )
 
 # The tables BI reads: every model of schema marts in dbt's manifest.
@@ -50,15 +49,15 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     hold_warehouse(context, pyramid)
     run = run_settings(context, pyramid)
     as_of = _as_of(run.build_file)
-    kept = keep_copy(run.build_file, history_path(pyramid.warehouse, as_of))
     current = published_path(pyramid.warehouse)
     replaces = pyramid.publish_older or not current.exists() or _as_of(current) <= as_of
     if replaces:
         version = export_parquet(run.build_file, pyramid.warehouse, context.run.run_id, MARTS)
-        publish(run.build_file, pyramid.warehouse)
-        switch_parquet(pyramid.warehouse, version)
+        publish_with_parquet(run.build_file, pyramid.warehouse, version)
     else:
         context.log.info(f"{current} holds a later pyramid; as of {as_of} is kept in the history only")
+    # Only once published: a build killed before this point has changed no history either.
+    kept = keep_copy(current if replaces else run.build_file, history_path(pyramid.warehouse, as_of))
     finish_build(pyramid.warehouse, context.run.run_id)
     return MaterializeResult(
         metadata={

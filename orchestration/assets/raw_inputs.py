@@ -11,7 +11,13 @@ from orchestration.input_files import plan_landing
 from orchestration.loading import INPUT_NAMES, InputError, load_inputs
 from orchestration.partitions import as_of_months
 from orchestration.resources import PyramidResource
-from orchestration.warehouse import finish_build, published_path, start_build
+from orchestration.warehouse import (
+    check_published_readable,
+    finish_build,
+    published_path,
+    recover_publishing,
+    start_build,
+)
 
 RAW_ASSETS = {
     "sales": "Sales lines (required): customer_id, order_date, amount; refunds are negative.",
@@ -33,8 +39,12 @@ RAW_ASSETS = {
 def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     """Validate the input files and land them in schema raw of this run's build file."""
     hold_warehouse(context, pyramid)
+    recovered = recover_publishing(pyramid.warehouse)
+    if recovered:
+        context.log.warning(recovered)
     run = requested_settings(context, pyramid)
     published = published_path(pyramid.warehouse)
+    check_published_readable(pyramid.warehouse)
     plan = plan_landing(
         published, run.settings.input_dir, INPUT_NAMES, keep_duplicates=run.settings.keep_duplicates
     )

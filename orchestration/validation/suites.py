@@ -272,12 +272,14 @@ def tier_history() -> list[gxe.Expectation]:
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="history_level",
+            row_condition=Column("table_rows") > 0,  # no customer yet (an as-of before the first sale)
             meta=_meta(
                 "history_has_every_customer", "Every current customer is in the history's latest period."
             ),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="current_level",
+            row_condition=Column("table_rows") > 0,  # no customer yet (an as-of before the first sale)
             meta=_meta(
                 "history_has_no_stranger", "Everyone in the history's latest period is a current customer."
             ),
