@@ -1,5 +1,15 @@
 -- Each tier holds exactly the ranks between its boundaries: a row here is a tier whose count is off.
-{%- set boundaries = tier_boundaries('active_customers') %}
+-- Independent of the macro tier_boundary (which builds the tiers): the shares are read from var tier_shares
+-- here as whole millionths of a percent, and round-half-up(N x share / 100) = B is checked without division
+-- or rounding, as B x 10^8 <= N x millionths + 5 x 10^7 < (B + 1) x 10^8.
+{%- set shares = var('tier_shares') %}
+{%- set cumulative = namespace(millionths=0, names=[]) %}
+{%- set bounds = [] %}
+{%- for name in ['top', 'big', 'medium'] %}
+    {%- set cumulative.millionths = cumulative.millionths + ((shares[name] | string | float) * 1000000) | round | int %}
+    {%- set cumulative.names = cumulative.names + [name] %}
+    {%- do bounds.append((cumulative.names | list, cumulative.millionths)) %}
+{%- endfor %}
 
 with active as (
 
@@ -9,32 +19,41 @@ with active as (
 
 ),
 
-expected as (
+counted as (
 
-    select 'top' as tier, {{ boundaries['top'] }} as expected_customers from active
-    union all
-    select 'big' as tier, {{ boundaries['big'] }} - {{ boundaries['top'] }} as expected_customers from active
-    union all
-    select 'medium' as tier, {{ boundaries['medium'] }} - {{ boundaries['big'] }} as expected_customers from active
-    union all
-    select 'small' as tier, active_customers - {{ boundaries['medium'] }} as expected_customers from active
+    select
+        {%- for names, millionths in bounds %}
+            {%- set tiers = "'" ~ names | join("', '") ~ "'" %}
+            cast(count(case when tier in ({{ tiers }}) then 1 end) as bigint) as through_{{ names[-1] }},
+        {%- endfor %}
+        cast(count(*) as bigint) as ranked
+    from {{ ref('customer_tiers') }}
 
 ),
 
-actual as (
+checked as (
 
+    {%- for names, millionths in bounds %}
+        select
+            '{{ names[-1] }}' as tier,
+            counted.through_{{ names[-1] }} as customers_through_tier,
+            active.active_customers
+        from counted
+        cross join active
+        where
+            counted.through_{{ names[-1] }} * 100000000 > active.active_customers * {{ millionths }} + 50000000
+            or active.active_customers * {{ millionths }} + 50000000
+            >= (counted.through_{{ names[-1] }} + 1) * 100000000
+        union all
+    {%- endfor %}
     select
-        tier,
-        count(*) as actual_customers
-    from {{ ref('customer_tiers') }}
-    group by tier
+        'small' as tier,
+        counted.ranked as customers_through_tier,
+        active.active_customers
+    from counted
+    cross join active
+    where counted.ranked != active.active_customers
 
 )
 
-select
-    expected.tier,
-    expected.expected_customers,
-    coalesce(actual.actual_customers, 0) as actual_customers
-from expected
-left join actual on expected.tier = actual.tier
-where expected.expected_customers != coalesce(actual.actual_customers, 0)
+select * from checked
