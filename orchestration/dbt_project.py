@@ -35,22 +35,28 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else "dbt"
 
 
+def dbt_parse(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """`dbt parse` of a project (no database needed); returns the path of the manifest it wrote."""
+    subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+        ],
+        check=True,
+        env={**os.environ, "PYRAMID_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    return project_dir / "target" / "manifest.json"
+
+
 def prepare_manifest() -> Path:
     """`dbt parse` when the manifest is missing or stale; returns its path."""
     if manifest_is_stale():
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-            ],
-            check=True,
-            env={**os.environ, "PYRAMID_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        )
+        dbt_parse()
     return pyramid_dbt_project.manifest_path
 
 

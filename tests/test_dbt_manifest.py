@@ -2,9 +2,7 @@
 be extended, the marts to publish, and the mart columns the schema suite expects."""
 
 import copy
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -19,7 +17,7 @@ from orchestration.dbt_lineage import (
     mart_models,
     upstream,
 )
-from orchestration.dbt_project import dbt_executable
+from orchestration.dbt_project import dbt_parse
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.validation.suites import MART_COLUMNS
 
@@ -97,20 +95,7 @@ def test_a_comment_in_a_model_file_reaches_the_signature_through_dbt_parse(tmp_p
         (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
 
     def parsed_signature() -> str:
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(project),
-                "--profiles-dir",
-                str(project),
-            ],
-            check=True,
-            env={**os.environ, "PYRAMID_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        )
-        return incremental_signature(load_manifest(project / "target" / "manifest.json"), "duckdb")
+        return incremental_signature(load_manifest(dbt_parse(project)), "duckdb")
 
     base = parsed_signature()
     assert base == incremental_signature(load_manifest(), "duckdb")
