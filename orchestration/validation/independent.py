@@ -20,8 +20,9 @@ from orchestration.raw_sql import column_types, date_value, decimal_value, text_
 from orchestration.validation.suites import TIERS
 
 
-def standing_sql(sales: dict[str, str], customers: dict[str, str]) -> str:
-    """Each customer's standing and window revenue; `sales`/`customers` are the raw tables' column types."""
+def standing_sql(sales: dict[str, str], customers: dict[str, str], requested: str = "as_of_requested") -> str:
+    """Each customer's standing and window revenue; `sales`/`customers` are the raw tables' column types,
+    `requested` the column of build_settings holding the as-of date asked for (null: the latest sale)."""
     return f"""
 with settings as (
     select * from {RAW_SCHEMA}.build_settings
@@ -35,7 +36,7 @@ sales as (
 ),
 as_of as (
     select
-        coalesce(settings.as_of_requested, (select max(day) from sales)) as as_of_date,
+        coalesce(settings.{requested}, (select max(day) from sales)) as as_of_date,
         settings.window_days
     from settings
 ),
@@ -74,14 +75,14 @@ left join buyers on relationships.id = buyers.id
 """
 
 
-def sales_span_sql(sales: dict[str, str]) -> str:
+def sales_span_sql(sales: dict[str, str], requested: str = "as_of_requested") -> str:
     """The first sales day and the as-of date."""
     return f"""
 with days as (
     select {date_value("order_date", sales["order_date"])} as day from {RAW_SCHEMA}.sales
 ),
 as_of as (
-    select coalesce((select as_of_requested from {RAW_SCHEMA}.build_settings), (select max(day) from days))
+    select coalesce((select {requested} from {RAW_SCHEMA}.build_settings), (select max(day) from days))
         as day
 )
 select (select min(days.day) from days where days.day <= as_of.day), as_of.day from as_of
@@ -121,7 +122,10 @@ def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str
             f"select market_population, tier_shares, history_period from {RAW_SCHEMA}.build_settings"
         ).fetchone()
         sales = column_types(con, f"{RAW_SCHEMA}.sales")
-        standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"))
+        # A warehouse built before as_of_requested was recorded: its as_of_date was always the one asked for.
+        settings_columns = column_types(con, f"{RAW_SCHEMA}.build_settings")
+        requested = "as_of_requested" if "as_of_requested" in settings_columns else "as_of_date"
+        standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"), requested)
         market_id = text_value("customer_id", column_types(con, f"{RAW_SCHEMA}.market")["customer_id"])
         active, active_revenue, known, inactive, prospect, suspects = con.execute(
             f"""
@@ -139,7 +143,7 @@ def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str
         ).fetchone()
         sizes = tier_sizes(active, [Decimal(share) for share in tier_shares.split(",")])
         tier_revenues = _tier_revenues(con, standings, sizes)
-        span = con.execute(sales_span_sql(sales)).fetchone()
+        span = con.execute(sales_span_sql(sales, requested)).fetchone()
     values: dict[str, object] = {
         "today": (today or dt.date.today()).isoformat(),
         "active_customers": active,
