@@ -9,7 +9,7 @@ check can work the default out again on its own instead of trusting the resolved
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def record_settings(
             settings.history_period,
         ],
     )
-    return PyramidSettings(**{**settings.__dict__, "as_of_date": as_of})
+    return replace(settings, as_of_date=as_of)
 
 
 def read_recorded_settings(build_file: Path) -> RecordedSettings:
