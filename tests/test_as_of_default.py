@@ -8,20 +8,12 @@ import duckdb
 import pytest
 
 from orchestration.paths import DEMO_INPUT_DIR
-from tests.conftest import Dataset, Pyramid
+from tests.conftest import Dataset
+from tests.test_incremental import COMPARED, table_rows
 
 pytestmark = pytest.mark.slow
 
 DEMO_SALES = DEMO_INPUT_DIR / "sales.csv"
-# Every mart a BI tool reads that depends on the as-of date, and the recorded settings.
-COMPARED = (
-    "marts.customers",
-    "marts.customer_activity",
-    "marts.customer_tiers",
-    "marts.pyramid_summary",
-    "marts.customer_tier_history",
-    "marts.tier_migration",
-)
 
 
 def _copy(sql: str, destination) -> None:
@@ -45,10 +37,6 @@ def _monthly_files(dataset: Dataset, months: list[str]) -> None:
     """One file per month, named by month: sales-2023-11.csv first, the latest month last."""
     for month in months:
         _copy(_demo_lines(f"order_date like '{month}-%'"), dataset.input_dir / "sales" / f"sales-{month}.csv")
-
-
-def rows(pyramid: Pyramid, table: str) -> list[tuple]:
-    return pyramid.query(f"select * from {table} order by all")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +71,7 @@ def test_monthly_files_give_the_pyramid_of_one_file_and_a_new_file_equals_a_full
         (dt.date(2026, 9, 30), None)
     ]
     for table in COMPARED:
-        assert rows(monthly, table) == rows(one_file, table), table
+        assert table_rows(monthly, table) == table_rows(one_file, table), table
 
     october = folder.input_dir / "sales" / "sales-2026-00-october.csv"
     _copy(_demo_lines("order_date like '2026-10-%'"), october)
@@ -97,4 +85,4 @@ def test_monthly_files_give_the_pyramid_of_one_file_and_a_new_file_equals_a_full
     shutil.copy(DEMO_SALES, full.input_dir / "sales.csv")
     everything = full.build()
     for table in COMPARED:
-        assert rows(daily, table) == rows(everything, table), table
+        assert table_rows(daily, table) == table_rows(everything, table), table
