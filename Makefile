@@ -7,6 +7,9 @@ VENV := .venv
 DEMO_MARKET_POPULATION := 25000
 DOCS_ASSETS := expectations/data_docs_assets
 DAGSTER_HOME := $(CURDIR)/.dagster_home
+# Every environment uv installs is compiled to bytecode once: without it, a machine that sets
+# PYTHONDONTWRITEBYTECODE (this one does) compiles Dagster, dbt and GX from source on every start.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run run-spark dev test lint unit bench install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
 

@@ -12,10 +12,16 @@ import click
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
 from orchestration.loading import InputError
-from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
-from orchestration.picture.labels import LANGUAGES
+from orchestration.paths import DEMO_INPUT_DIR
 from orchestration.report import format_pyramid, read_pyramid
-from orchestration.settings import HISTORY_PERIODS, TARGETS, PyramidSettings, SettingsError, parse_tier_shares
+from orchestration.settings import (
+    HISTORY_PERIODS,
+    REPORT_LANGUAGES,
+    TARGETS,
+    PyramidSettings,
+    SettingsError,
+    environment_name,
+)
 from orchestration.warehouse import published_path, report_dir, serving_dir
 from orchestration.warehouse_lock import WarehouseUnavailableError, warehouse_lock
 
@@ -23,23 +29,32 @@ EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_VALIDATION_FAILED = 3
 
+DEFAULTS = PyramidSettings()
+
+
+def _default(name: str) -> str:
+    """How a flag's help names its default: the environment variable, then the settings module's value."""
+    value = getattr(DEFAULTS, name)
+    shown = ",".join(str(part) for part in value) if isinstance(value, tuple) else value
+    return f"default: {environment_name(name)}, else {shown}"
+
+
 warehouse_option = click.option(
     "--warehouse",
     "warehouse_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_WAREHOUSE_DIR,
-    show_default=True,
-    help="Folder of the DuckDB file (pyramid.duckdb) that BI tools read.",
+    default=None,
+    help=f"Folder of the DuckDB file (pyramid.duckdb) that BI tools read ({_default('warehouse_dir')}).",
 )
 
 
 language_option = click.option(
     "--lang",
-    "language",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the HTML and PNG report: English, Arabic (right to left) or Polish.",
+    "report_language",
+    type=click.Choice(REPORT_LANGUAGES),
+    default=None,
+    help="Language of the HTML and PNG report: English, Arabic (right to left) or Polish"
+    f" ({_default('report_language')}).",
 )
 
 
@@ -53,9 +68,8 @@ def main() -> None:
     "--input",
     "input_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEMO_INPUT_DIR,
-    show_default=True,
-    help="Folder with sales.csv|parquet and optional customers.* and market.*.",
+    default=None,
+    help=f"Folder with sales.csv|parquet and optional customers.* and market.* ({_default('input_dir')}).",
 )
 @click.option(
     "--as-of",
@@ -64,89 +78,62 @@ def main() -> None:
     default=None,
     help="Date the pyramid is computed for (YYYY-MM-DD). Default: the latest order_date in the sales.",
 )
-@click.option("--window-days", type=int, default=365, show_default=True, help="Activity window in days.")
+@click.option(
+    "--window-days", type=int, default=None, help=f"Activity window in days ({_default('window_days')})."
+)
 @warehouse_option
 @click.option(
     "--target",
     type=click.Choice(TARGETS),
-    default="duckdb",
-    show_default=True,
-    help="Engine of the dbt build: duckdb, or spark (local Spark session; pip install '.[spark]', Java 17).",
+    default=None,
+    help="Engine of the dbt build: duckdb, or spark (local Spark session; pip install '.[spark]', Java 17)"
+    f" ({_default('target')}).",
 )
 @click.option(
     "--market-population",
     type=int,
     default=None,
-    help="Size of the whole addressable market; without it the `rest` level is unknown.",
+    help="Size of the whole addressable market; without it the `rest` level is unknown"
+    f" ({_default('market_population')}).",
 )
 @click.option(
     "--tier-shares",
-    default="1,4,15,80",
-    show_default=True,
-    help="Percent of active customers in top,big,medium,small; must sum to 100.",
+    default=None,
+    help=f"Percent of active customers in top,big,medium,small; must sum to 100 ({_default('tier_shares')}).",
 )
 @click.option(
     "--keep-duplicates",
     is_flag=True,
+    default=None,
     help="Keep sales lines repeated with the same order_id and all other columns equal.",
 )
 @click.option(
     "--period",
+    "--history-period",
     "history_period",
     type=click.Choice(HISTORY_PERIODS),
-    default="month",
-    show_default=True,
-    help="Period of the tier history, migration and retention tables.",
+    default=None,
+    help=f"Period of the tier history, migration and retention tables ({_default('history_period')}).",
 )
 @language_option
 @click.option(
     "--memory-limit",
     default=None,
-    help="DuckDB memory limit, like 2GB (default: PYRAMID_DUCKDB_MEMORY_LIMIT or 4GB); it spills beyond it.",
+    help=f"DuckDB memory limit, like 2GB; it spills beyond it ({_default('memory_limit')}).",
 )
-@click.option(
-    "--threads", type=int, default=None, help="DuckDB threads (default: PYRAMID_DUCKDB_THREADS or 2)."
-)
+@click.option("--threads", type=int, default=None, help=f"DuckDB threads ({_default('threads')}).")
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output.")
-def run(
-    input_dir: Path,
-    as_of_date: dt.datetime | None,
-    window_days: int,
-    warehouse_dir: Path,
-    target: str,
-    market_population: int | None,
-    tier_shares: str,
-    keep_duplicates: bool,
-    history_period: str,
-    language: str,
-    memory_limit: str | None,
-    threads: int | None,
-    quiet: bool,
-) -> None:
+def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
     try:
-        settings = PyramidSettings(
-            input_dir=input_dir,
-            warehouse_dir=warehouse_dir,
-            as_of_date=as_of_date.date() if as_of_date else None,
-            window_days=window_days,
-            market_population=market_population,
-            tier_shares=parse_tier_shares(tier_shares),
-            keep_duplicates=keep_duplicates,
-            target=target,
-            history_period=history_period,
-        )
+        settings = PyramidSettings.resolve(as_of_date=as_of_date.date() if as_of_date else None, **given)
     except SettingsError as error:
-        _fail(str(error), EXIT_BAD_INPUT, warehouse_dir)
-    duckdb_settings = {
-        key: value
-        for key, value in (("memory_limit", memory_limit), ("duckdb_threads", threads))
-        if value is not None
-    }
+        _fail(str(error), EXIT_BAD_INPUT, given.get("warehouse_dir"))
+    warehouse_dir = settings.warehouse_dir
     try:
         # The lock first, before the seconds of importing Dagster, dbt and GX: the run started first wins.
         with warehouse_lock(warehouse_dir, "pyramid run"):
-            result = _build(settings, echo=not quiet, report_language=language, duckdb=duckdb_settings)
+            result = _build(settings, echo=not quiet)
     except WarehouseUnavailableError as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
     click.echo("")
@@ -159,7 +146,7 @@ def run(
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
     click.echo(f"Parquet for BI: {serving_dir(warehouse_dir) / 'current'}/<table>.parquet")
-    html_report = report_dir(warehouse_dir) / f"pyramid.{language}.html"
+    html_report = report_dir(warehouse_dir) / f"pyramid.{settings.report_language}.html"
     if html_report.exists():
         click.echo(f"Report (open in a browser): {html_report}")
         click.echo(f"Picture: {html_report.with_suffix('.png')}")
@@ -183,10 +170,11 @@ def _build(settings: PyramidSettings, **options):
 
 @main.command()
 @warehouse_option
-def validate(warehouse_dir: Path) -> None:
+def validate(warehouse_dir: Path | None) -> None:
     """Run every validation suite on the published warehouse (read-only) and write Data Docs."""
     from orchestration.validation.runner import format_reports, run_validation, validation_dir
 
+    warehouse_dir = _resolved(warehouse_dir=warehouse_dir).warehouse_dir
     path = published_path(warehouse_dir)
     if not path.exists():
         _fail(f"{path}: no warehouse yet; run `pyramid run` first", EXIT_BUILD_FAILED, None)
@@ -199,10 +187,12 @@ def validate(warehouse_dir: Path) -> None:
 @main.command()
 @warehouse_option
 @language_option
-def report(warehouse_dir: Path, language: str) -> None:
+def report(warehouse_dir: Path | None, report_language: str | None) -> None:
     """Print the published pyramid and draw it: an HTML page and a PNG in warehouse/report/."""
     from orchestration.picture.writer import write_picture_report
 
+    settings = _resolved(warehouse_dir=warehouse_dir, report_language=report_language)
+    warehouse_dir, language = settings.warehouse_dir, settings.report_language
     try:
         click.echo(format_pyramid(*read_pyramid(published_path(warehouse_dir))))
         files = write_picture_report(published_path(warehouse_dir), report_dir(warehouse_dir), language)
@@ -256,6 +246,13 @@ def generate(out_dir: Path, sales_rows: int | None, customers: int | None, seed:
         f"Wrote {big.sales_rows:,} sales lines of {big.customers_count:,} customers to {big.sales},"
         f" and {big.customers}, {big.market} in {time.monotonic() - started:.1f} s"
     )
+
+
+def _resolved(**given: object) -> PyramidSettings:
+    try:
+        return PyramidSettings.resolve(**given)
+    except SettingsError as error:
+        _fail(str(error), EXIT_BAD_INPUT, None)
 
 
 def _fail(message: str, code: int, warehouse_dir: Path | None) -> None:

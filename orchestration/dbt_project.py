@@ -48,7 +48,11 @@ def dbt_parse(project_dir: Path = DBT_PROJECT_DIR) -> Path:
             str(project_dir),
         ],
         check=True,
-        env={**os.environ, "PYRAMID_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        # The profile's own defaults: the parsed nodes name the catalog `pyramid`, as every build file does.
+        env={
+            **{key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_DUCKDB_")},
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
     )
     return project_dir / "target" / "manifest.json"
 

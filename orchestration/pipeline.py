@@ -19,6 +19,7 @@ from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.loading import InputError
 from orchestration.partitions import as_of_months, partition_for
+from orchestration.resources import PyramidResource
 from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET, check_spark_available
 from orchestration.validation.runner import ValidationFailedError, validation_dir, verdict_line
@@ -41,13 +42,8 @@ class BuildResult:
     seconds: float
 
 
-def build_pyramid(
-    settings: PyramidSettings, *, echo: bool = True, report_language: str = "en", duckdb: dict | None = None
-) -> BuildResult:
-    """Run the pyramid job for `settings`; the published warehouse changes only if everything passed.
-
-    `duckdb` may set the resource's memory_limit and duckdb_threads.
-    """
+def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResult:
+    """Run the pyramid job for `settings`; the published warehouse changes only if everything passed."""
     from orchestration.definitions import defs  # loads dbt's manifest: only when a build is asked for
 
     started = time.monotonic()
@@ -60,7 +56,10 @@ def build_pyramid(
         # which is what the pipeline wants, and says so on every run.
         warnings.filterwarnings("ignore", message=".*varying BackfillPolicies")
         result = defs.resolve_job_def("pyramid_job").execute_in_process(
-            run_config=_run_config(settings, echo, report_language, duckdb or {}),
+            # The settings object itself, as the run's resource: nothing turned into text and read back.
+            resources={"pyramid": PyramidResource.from_settings(settings, echo_dbt=echo, publish_older=True)},
+            # dbt prints its own progress; Dagster's event log would repeat failures as stack traces.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             partition_key=partition_key,
             tags={AS_OF_TAG: as_of.isoformat() if as_of else LATEST_SALE},
             instance=_instance(),
@@ -87,28 +86,6 @@ def _partition_key(as_of: dt.date) -> str:
         f"--as-of {as_of} is outside the months the pipeline covers ({keys[0][:7]} to {keys[-1][:7]});"
         f" set PYRAMID_PARTITIONS_START for older data"
     )
-
-
-def _run_config(settings: PyramidSettings, echo: bool, report_language: str, duckdb: dict) -> dict:
-    pyramid = {
-        "input_dir": str(settings.input_dir),
-        "warehouse_dir": str(settings.warehouse_dir),
-        "window_days": settings.window_days,
-        "market_population": settings.market_population,
-        "tier_shares": ",".join(str(share) for share in settings.tier_shares),
-        "keep_duplicates": settings.keep_duplicates,
-        "history_period": settings.history_period,
-        "target": settings.target,
-        "report_language": report_language,
-        **duckdb,
-        "publish_older": True,
-        "echo_dbt": echo,
-    }
-    return {
-        "resources": {"pyramid": {"config": pyramid}},
-        # dbt prints its own progress; Dagster's event log would repeat failures as stack traces.
-        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-    }
 
 
 def _instance() -> DagsterInstance:

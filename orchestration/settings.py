@@ -1,18 +1,37 @@
-"""The settings of one pyramid build, read once and handed down to loading, dbt and reporting."""
+"""The settings of one pyramid build: every default stated here, once, and read the same way by every entry.
+
+`pyramid run` (its flags), the Dagster resource (Launchpad config), the schedule and `dagster dev` all call
+`PyramidSettings.resolve(**given)`: what was given wins, then the `PYRAMID_<NAME>` environment variable
+(Dagster reads `.env`; see `.env.example`), then the default below. The object is handed down as it is;
+dbt gets it as vars of the same names (`dbt_vars`), the only copies being the fallbacks dbt needs when run
+by hand (dbt_project.yml and profiles.yml; a test holds them equal to these defaults).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from orchestration.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+from orchestration.picture.labels import LANGUAGES as REPORT_LANGUAGES
 
+# The active tiers, highest first: the one list every layer reads (dbt gets it with the shares).
 TIER_NAMES = ("top", "big", "medium", "small")
+# Every level of the pyramid, top first (dbt: macro pyramid_levels).
+LEVELS = (*TIER_NAMES, "inactive", "prospect", "suspect", "rest")
 DEFAULT_TIER_SHARES = (Decimal(1), Decimal(4), Decimal(15), Decimal(80))
 TARGETS = ("duckdb", "spark")
 HISTORY_PERIODS = ("week", "month", "quarter")
+ENVIRONMENT_PREFIX = "PYRAMID_"
+# Names these settings had before they had one name each; still read, after the current ones.
+FORMER_ENVIRONMENT_NAMES = {
+    "memory_limit": "PYRAMID_DUCKDB_MEMORY_LIMIT",
+    "threads": "PYRAMID_DUCKDB_THREADS",
+}
 
 
 class SettingsError(ValueError):
@@ -22,14 +41,30 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class PyramidSettings:
     input_dir: Path = DEMO_INPUT_DIR
+    """Folder with sales.csv|parquet (or a sales/ folder) and the optional customers, market, feedback and
+    complaints files."""
     warehouse_dir: Path = DEFAULT_WAREHOUSE_DIR
+    """Folder of the published DuckDB file (pyramid.duckdb), its Parquet copy, reports and history."""
     as_of_date: dt.date | None = None
+    """The day the pyramid is taken on; None: the latest order_date of the sales."""
     window_days: int = 365
+    """Activity window in days, ending on and including the as-of date."""
     market_population: int | None = None
+    """Size of the whole addressable market; None: the `rest` level is unknown."""
     tier_shares: tuple[Decimal, ...] = field(default=DEFAULT_TIER_SHARES)
+    """Percent of active customers in each of TIER_NAMES; sums to 100."""
     keep_duplicates: bool = False
-    target: str = "duckdb"
+    """Keep sales lines repeated with the same order_id and every other column equal."""
     history_period: str = "month"
+    """Period of the tier history, migration and retention: one of HISTORY_PERIODS."""
+    target: str = "duckdb"
+    """dbt target that builds the models: one of TARGETS."""
+    report_language: str = "en"
+    """Language of the HTML and PNG report: one of REPORT_LANGUAGES."""
+    memory_limit: str = "4GB"
+    """DuckDB's memory limit for every connection of a build (beyond it DuckDB spills to the build folder)."""
+    threads: int = 2
+    """DuckDB's threads per query."""
 
     def __post_init__(self) -> None:
         if self.window_days < 1:
@@ -41,18 +76,34 @@ class PyramidSettings:
         if sum(self.tier_shares) != 100:
             shares = ",".join(str(s) for s in self.tier_shares)
             raise SettingsError(f"--tier-shares must sum to 100; got {shares}")
-        if self.history_period not in HISTORY_PERIODS:
-            raise SettingsError(
-                f"--period must be one of {', '.join(HISTORY_PERIODS)}; got {self.history_period}"
-            )
-        if self.target not in TARGETS:
-            raise SettingsError(f"--target must be one of {', '.join(TARGETS)}; got {self.target}")
+        for name, flag, allowed in (
+            ("history_period", "--period", HISTORY_PERIODS),
+            ("target", "--target", TARGETS),
+            ("report_language", "--lang", REPORT_LANGUAGES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise SettingsError(f"{flag} must be one of {', '.join(allowed)}; got {getattr(self, name)}")
+        if self.threads < 1:
+            raise SettingsError(f"--threads must be at least 1; got {self.threads}")
+
+    @classmethod
+    def resolve(cls, environ: Mapping[str, str] | None = None, **given: object) -> PyramidSettings:
+        """The settings from what was given (None: not given), else PYRAMID_<NAME>, else the default."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for setting in fields(cls):
+            value = given.get(setting.name)
+            if value is None and setting.name != "as_of_date":  # the as-of date is asked for per run
+                value = _from_environment(setting.name, environ)
+            if value is not None:
+                values[setting.name] = _typed(setting.name, value)
+        return cls(**values)
 
     def dbt_vars(self) -> dict[str, object]:
-        """The dbt vars of dbt_project.yml that this build sets."""
+        """The vars of dbt_project.yml that decide the pyramid, under the settings' own names."""
         return {
             "as_of_date": self.as_of_date.isoformat() if self.as_of_date else None,
-            "activity_window_days": self.window_days,
+            "window_days": self.window_days,
             "market_population": self.market_population,
             "history_period": self.history_period,
             "tier_shares": {
@@ -60,14 +111,55 @@ class PyramidSettings:
             },
         }
 
+    def duckdb_vars(self, database: Path, temp_directory: Path) -> dict[str, object]:
+        """The vars profiles.yml reads for the DuckDB connection of one build."""
+        return {
+            "duckdb_path": str(database),
+            "memory_limit": self.memory_limit,
+            "threads": self.threads,
+            "temp_directory": str(temp_directory),
+        }
 
-def parse_tier_shares(text: str) -> tuple[Decimal, ...]:
-    """'1,4,15,80' → (1, 4, 15, 80) as exact decimals, written plainly (1E+1 is 10)."""
+
+def environment_name(setting: str) -> str:
+    return ENVIRONMENT_PREFIX + setting.upper()
+
+
+def _from_environment(setting: str, environ: Mapping[str, str]) -> str | None:
+    for name in (environment_name(setting), FORMER_ENVIRONMENT_NAMES.get(setting)):
+        if name and environ.get(name, "").strip():
+            return environ[name].strip()
+    return None
+
+
+def _typed(setting: str, value: object) -> object:
+    """A setting given as text (a flag, an environment variable) or as a value, in the field's type."""
+    try:
+        if setting in {"input_dir", "warehouse_dir"}:
+            return Path(value)
+        if setting == "as_of_date":
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        if setting in {"window_days", "market_population", "threads"}:
+            return int(value)
+        if setting == "keep_duplicates":
+            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+        if setting == "tier_shares":
+            return value if isinstance(value, tuple) else parse_tier_shares(value)
+    except SettingsError:
+        raise
+    except ValueError as error:
+        raise SettingsError(f"{setting}: cannot read {value!r} ({error})") from None
+    return value
+
+
+def parse_tier_shares(value: object) -> tuple[Decimal, ...]:
+    """'1,4,15,80' or [1, 4, 15, 80] → (1, 4, 15, 80) as exact decimals, written plainly (1E+1 is 10)."""
+    parts = value.split(",") if isinstance(value, str) else list(value)
     refused = SettingsError(
-        f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {text!r}"
+        f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {value!r}"
     )
     try:
-        shares = tuple(Decimal(part.strip()) for part in text.split(","))
+        shares = tuple(Decimal(str(part).strip()) for part in parts)
     except InvalidOperation:
         raise refused from None
     if not all(share.is_finite() for share in shares):

@@ -20,6 +20,7 @@ import duckdb
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import WAREHOUSE_FILE_NAME
 from orchestration.raw_sql import sql_string
+from orchestration.settings import PyramidSettings
 from orchestration.warehouse_lock import WarehouseUnavailableError
 
 STALE_BUILD_SECONDS = 24 * 3600
@@ -43,6 +44,22 @@ def build_folder(warehouse_dir: Path, run_id: str) -> Path:
 
 def build_path(warehouse_dir: Path, run_id: str) -> Path:
     return build_folder(warehouse_dir, run_id) / WAREHOUSE_FILE_NAME
+
+
+def build_temp_dir(build_file: Path) -> Path:
+    """Where DuckDB spills beyond the memory limit while the build file is written (loader and dbt)."""
+    return build_file.parent / "tmp"
+
+
+def build_config(settings: PyramidSettings, build_file: Path) -> dict[str, str]:
+    """The DuckDB settings of the connection that lands the inputs into a build file."""
+    return {
+        "memory_limit": settings.memory_limit,
+        "threads": str(settings.threads),
+        "temp_directory": str(build_temp_dir(build_file)),
+        # Applies when the connection creates the file (a build from scratch); a copy keeps its format.
+        "storage_compatibility_version": STORAGE_VERSION,
+    }
 
 
 def start_build(warehouse_dir: Path, run_id: str, *, from_published: bool = False) -> Path:

@@ -8,16 +8,18 @@
 -#}
 
 {% macro tier_names() -%}
-    {{ return(['top', 'big', 'medium', 'small']) }}
+    {#- The active tiers, highest first: the names of var `tier_shares`, in its order (the pipeline passes
+        orchestration/settings.py TIER_NAMES with the shares; dbt_project.yml holds the same for dbt by hand). -#}
+    {{ return(var('tier_shares').keys() | list) }}
 {%- endmacro %}
 
 {% macro tier_shares() -%}
     {#- The configured shares as strings (exact decimal literals), validated to be a full split of 100 %. -#}
     {%- set shares = var('tier_shares') -%}
     {%- set names = tier_names() -%}
-    {%- if shares is not mapping or (shares | list | sort) != (names | sort) -%}
+    {%- if shares is not mapping or names | length != 4 -%}
         {{ exceptions.raise_compiler_error(
-            "var tier_shares must map exactly " ~ names | join(', ') ~ " to percentages; got " ~ shares) }}
+            "var tier_shares must map four tier names, highest first, to percentages; got " ~ shares) }}
     {%- endif -%}
     {%- set total = namespace(value=0) -%}
     {%- for name in names -%}
@@ -47,11 +49,11 @@
 {%- endmacro %}
 
 {% macro tier_boundaries(n_customers) -%}
-    {#- Returns {tier: SQL expression of the last rank in that tier} for top, big and medium. -#}
+    {#- Returns {tier: SQL expression of the last rank in that tier} for every tier but the lowest. -#}
     {%- set shares = tier_shares() -%}
     {%- set cumulative = [] -%}
     {%- set result = {} -%}
-    {%- for name in ['top', 'big', 'medium'] -%}
+    {%- for name in tier_names()[:-1] -%}
         {%- do cumulative.append(share_literal(shares[name])) -%}
         {%- do result.update({name: tier_boundary(n_customers, cumulative | join(' + '))}) -%}
     {%- endfor -%}
@@ -60,10 +62,11 @@
 
 {% macro tier_for_rank(revenue_rank, n_customers) -%}
     {%- set boundaries = tier_boundaries(n_customers) -%}
+    {%- set names = tier_names() -%}
     case
-        when {{ revenue_rank }} <= {{ boundaries['top'] }} then 'top'
-        when {{ revenue_rank }} <= {{ boundaries['big'] }} then 'big'
-        when {{ revenue_rank }} <= {{ boundaries['medium'] }} then 'medium'
-        else 'small'
+        {%- for name in names[:-1] %}
+        when {{ revenue_rank }} <= {{ boundaries[name] }} then '{{ name }}'
+        {%- endfor %}
+        else '{{ names[-1] }}'
     end
 {%- endmacro %}

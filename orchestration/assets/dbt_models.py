@@ -20,6 +20,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.assets.run_settings import hold_warehouse, run_settings
 from orchestration.dbt_failures import DbtBuildError, failure_message
+from orchestration.dbt_in_process import DbtInvocationError, dbt_build
 from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
 from orchestration.partitions import as_of_months
 from orchestration.report import format_pyramid_markdown, read_pyramid
@@ -30,6 +31,7 @@ from orchestration.spark_build import (
     copy_spark_tables,
     prepare_spark_build,
 )
+from orchestration.warehouse import build_temp_dir
 
 OWNER = "team:analytics-engineering"
 
@@ -60,24 +62,27 @@ class PyramidTranslator(DagsterDbtTranslator):
 def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyramid: PyramidResource):
     hold_warehouse(context, pyramid)
     run = run_settings(context, pyramid)
-    os.environ["PYRAMID_DUCKDB_PATH"] = str(run.build_file)
-    pyramid.export_duckdb_config(run.build_file.parent / "tmp")
-    os.environ["DBT_USE_COLORS"] = "false"
+    dbt_vars = {
+        **run.settings.dbt_vars(),
+        **run.settings.duckdb_vars(run.build_file, build_temp_dir(run.build_file)),
+    }
     target_path = run.build_file.parent / "dbt"
     spark = None
     if run.settings.target == SPARK_TARGET:
         check_spark_available()
         spark = prepare_spark_build(run.build_file)
         os.environ.update(spark.environment())
-    invocation = dbt.cli(
-        ["build", "--target", run.settings.target, "--vars", json.dumps(run.settings.dbt_vars())],
-        context=context,
-        target_path=target_path,
-    )
+    args = ["--target", run.settings.target, "--vars", json.dumps(dbt_vars)]
     try:
-        with contextlib.nullcontext() if pyramid.echo_dbt else contextlib.redirect_stdout(io.StringIO()):
-            events = list(invocation.stream())
-    except DagsterDbtCliRuntimeError as error:
+        if spark is None:
+            events = list(dbt_build(context, args, target_path=target_path, echo=pyramid.echo_dbt))
+        else:
+            invocation = dbt.cli(
+                ["build", "--no-use-colors", *args], context=context, target_path=target_path
+            )
+            with contextlib.nullcontext() if pyramid.echo_dbt else contextlib.redirect_stdout(io.StringIO()):
+                events = list(invocation.stream())
+    except (DagsterDbtCliRuntimeError, DbtInvocationError) as error:
         raise DbtBuildError(failure_message(target_path)) from error
     if spark is not None:
         context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")

@@ -98,12 +98,13 @@ def _write_report(pyramid: PyramidResource, write_picture_report) -> Materialize
     markdown = format_pyramid_markdown(as_of, levels)
     (folder / "pyramid.md").write_text(markdown + "\n")
     (folder / "pyramid.txt").write_text(format_pyramid(as_of, levels) + "\n")
-    files = write_picture_report(warehouse, folder, pyramid.report_language)
+    language = pyramid.settings().report_language
+    files = write_picture_report(warehouse, folder, language)
     return MaterializeResult(
         metadata={
             "pyramid": MetadataValue.md(markdown),
             "report": MetadataValue.path(str(files.html)),
             "picture": MetadataValue.path(str(files.png)),
-            "language": pyramid.report_language,
+            "language": language,
         }
     )

@@ -12,6 +12,7 @@ from orchestration.loading import INPUT_NAMES, InputError, load_inputs
 from orchestration.partitions import as_of_months
 from orchestration.resources import PyramidResource
 from orchestration.warehouse import (
+    build_config,
     check_published_readable,
     finish_build,
     published_path,
@@ -49,9 +50,8 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
         published, run.settings.input_dir, INPUT_NAMES, keep_duplicates=run.settings.keep_duplicates
     )
     build_file = start_build(pyramid.warehouse, context.run.run_id, from_published=plan.reuses_published)
-    pyramid.export_duckdb_config(build_file.parent / "tmp")  # for dbt and the read-only checks alike
     try:
-        with duckdb.connect(str(build_file), config=pyramid.duckdb_config(build_file.parent / "tmp")) as con:
+        with duckdb.connect(str(build_file), config=build_config(run.settings, build_file)) as con:
             loaded = load_inputs(
                 con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from orchestration.build_record import read_recorded_settings
+from orchestration.duckdb_reader import use_settings
 from orchestration.partitions import as_of_for_partition
 from orchestration.resources import PyramidResource
 from orchestration.settings import PyramidSettings
@@ -46,9 +47,9 @@ def requested_as_of(context, pyramid: PyramidResource) -> dt.date | None:
 
 def requested_settings(context, pyramid: PyramidResource) -> RunSettings:
     """The settings before landing (the landing step's): the as-of date as requested, maybe None."""
-    return RunSettings(
-        pyramid.settings(requested_as_of(context, pyramid)), build_path(pyramid.warehouse, context.run.run_id)
-    )
+    settings = pyramid.settings(requested_as_of(context, pyramid))
+    use_settings(settings)
+    return RunSettings(settings, build_path(settings.warehouse_dir, context.run.run_id))
 
 
 def run_settings(context, pyramid: PyramidResource) -> RunSettings:
@@ -56,6 +57,7 @@ def run_settings(context, pyramid: PyramidResource) -> RunSettings:
     build_file = build_path(pyramid.warehouse, context.run.run_id)
     recorded = read_recorded_settings(build_file)
     settings = replace(pyramid.settings(recorded.as_of_date), **recorded.rule_settings())
+    use_settings(settings)
     return RunSettings(settings, build_file)
 
 

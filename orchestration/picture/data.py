@@ -11,8 +11,9 @@ import duckdb
 
 from orchestration.paths import MARTS_SCHEMA
 from orchestration.report import PyramidLevel
+from orchestration.settings import TIER_NAMES
 
-TIERS = ("top", "big", "medium", "small")
+TIERS = TIER_NAMES
 FROM_LEVELS = (*TIERS, "inactive", "prospect", "none")
 TO_LEVELS = (*TIERS, "inactive", "prospect")
 

@@ -15,7 +15,9 @@ import pandas as pd
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value
+from orchestration.settings import TIER_NAMES
 
+_TIER_ORDER = " ".join(f"when '{tier}' then {order}" for order, tier in enumerate(TIER_NAMES, 1))
 QUERIES = {
     # Not every sales line: the lines that break a rule and the first SAMPLE_LINES lines, so GX never holds
     # millions of rows, and every expectation fails exactly when it would on all lines. Lines are checked when
@@ -88,8 +90,7 @@ QUERIES = {
             tier,
             cast(revenue * 100 as bigint) as revenue_cents,
             revenue_rank,
-            case tier when 'top' then 1 when 'big' then 2 when 'medium' then 3 when 'small' then 4 end
-                as tier_order
+            case tier {_TIER_ORDER} end as tier_order
         from {MARTS_SCHEMA}.customer_tiers
         order by revenue_rank, customer_id
     """,
@@ -99,7 +100,7 @@ QUERIES = {
             level_order,
             customers,
             cast(revenue * 100 as bigint) as revenue_cents,
-            level in ('top', 'big', 'medium', 'small') as is_tier,
+            level in {TIER_NAMES} as is_tier,
             datediff('day', date '1970-01-01', as_of_date) as as_of_day_number
         from {MARTS_SCHEMA}.pyramid_summary
         order by level_order

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orchestration.settings import LEVELS, TIER_NAMES
 from orchestration.validation.gx_modules import Column, gxe
 
-TIERS = ("top", "big", "medium", "small")
-LEVELS = (*TIERS, "inactive", "prospect", "suspect", "rest")
+TIERS = TIER_NAMES
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,9 @@ everyone as (
 
 select
     everyone.customer_id,
-    case
-        when revenue.is_active then 'active'
-        when revenue.first_order_date is not null then 'inactive'
-        when everyone.has_relationship then 'prospect'
-        else 'suspect'
-    end as level,
+    {{ customer_level(
+        'revenue.is_active', 'revenue.first_order_date is not null', 'everyone.has_relationship'
+    ) }} as level,
     coalesce(revenue.window_revenue, 0) as window_revenue
 from everyone
 left join revenue on everyone.customer_id = revenue.customer_id

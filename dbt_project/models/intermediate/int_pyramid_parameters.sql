@@ -1,9 +1,9 @@
 {#- The one row of settings every other model reads: as-of date, activity window and market size. -#}
 {%- set as_of_date = var('as_of_date') -%}
-{%- set window_days = var('activity_window_days') | int -%}
+{%- set window_days = var('window_days') | int -%}
 {%- set market_population = var('market_population') -%}
 {%- if window_days < 1 -%}
-    {{ exceptions.raise_compiler_error("var activity_window_days must be a whole number of days >= 1; got " ~ var('activity_window_days')) }}
+    {{ exceptions.raise_compiler_error("var window_days must be a whole number of days >= 1; got " ~ var('window_days')) }}
 {%- endif -%}
 
 with latest_sale as (

@@ -1,5 +1,5 @@
 {#- One row per level of the pyramid, in its fixed order, always all eight (zero counts included). -#}
-{%- set levels = tier_names() + ['inactive', 'prospect', 'suspect', 'rest'] -%}
+{%- set levels = pyramid_levels() -%}
 
 with pyramid_parameters as (
 
@@ -46,7 +46,7 @@ totals as (
 
     select
         count(*) as known_customers,
-        coalesce(sum(case when level in ('top', 'big', 'medium', 'small') then 1 end), 0) as active_customers,
+        coalesce(sum(case when {{ is_tier('level') }} then 1 end), 0) as active_customers,
         coalesce(sum(revenue), 0) as revenue
     from members
 

@@ -93,11 +93,9 @@ standing as (
         periods.as_of_date,
         periods.is_period_closed,
         known_from.customer_id,
-        case
-            when coalesce(window_sales.has_purchase, false) then 'active'
-            when known_from.first_purchase_date <= periods.as_of_date then 'inactive'
-            else 'prospect'
-        end as level,
+        {{ customer_level(
+            'coalesce(window_sales.has_purchase, false)', 'known_from.first_purchase_date <= periods.as_of_date'
+        ) }} as level,
         coalesce(window_sales.window_revenue, 0) as window_revenue
     from periods
     inner join known_from on periods.as_of_date >= known_from.known_from_date

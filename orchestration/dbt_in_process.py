@@ -1,0 +1,172 @@
+"""dbt in this process, on a project parsed once: no dbt start-up and no re-parse per build.
+
+`dbt build` in a new process costs seconds before the first model runs: Python and dbt start (about 4 s here),
+then a full parse, because every run passes other vars ("Unable to do partial parsing because config vars …
+have changed", 4 s more). Here the project is parsed in-process without vars, from the partial-parse state
+that `make install` leaves in dbt_project/target: a fraction of a second when no model changed, only the
+changed files otherwise. Vars are read when a node is compiled, so every build passes its own on the same
+parsed manifest. dbt's events become Dagster events through dagster-dbt's own translation, as
+`DbtCliResource.cli(...).stream()` does for a dbt process.
+
+The Spark target keeps a dbt process of its own (orchestration/spark_build.py): its JVM ends with it.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import queue
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt.asset_utils import (
+    get_manifest_and_translator_from_dbt_assets,
+    get_subset_selection_for_context,
+)
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dbt.cli.main import dbtRunner
+from dbt_common.events.functions import msg_to_dict
+
+from orchestration.dbt_project import pyramid_dbt_project
+
+# dbt's partial-parse state written by `make install` (orchestration/dbt_project.py): read, never rewritten.
+PARSED_STATE = pyramid_dbt_project.manifest_path.with_name("partial_parse.msgpack")
+_COMMON_ARGS = (
+    "--project-dir",
+    str(pyramid_dbt_project.project_dir),
+    "--profiles-dir",
+    str(pyramid_dbt_project.project_dir),
+    "--no-send-anonymous-usage-stats",
+    "--no-use-colors",
+)
+_parsed: dict[str, Any] = {}
+_invocation_lock = threading.Lock()  # dbt keeps global state: one invocation at a time per process
+
+
+class DbtInvocationError(RuntimeError):
+    """dbt could not run or a node failed; run_results.json and dbt.log in the target path say which."""
+
+
+def parsed_manifest(target_path: Path):
+    """The project's manifest, parsed once per process (partially, from the state `make install` wrote)."""
+    state = PARSED_STATE.stat().st_mtime_ns if PARSED_STATE.exists() else None
+    if _parsed.get("state") != state or "manifest" not in _parsed:
+        with _profile_defaults():
+            result = dbtRunner().invoke(
+                [
+                    "parse",
+                    *_COMMON_ARGS,
+                    "--quiet",
+                    "--target-path",
+                    str(target_path),
+                    "--log-path",
+                    str(target_path),
+                    "--partial-parse-file-path",
+                    str(PARSED_STATE),
+                ]
+            )
+        if not result.success:
+            raise DbtInvocationError(f"dbt parse failed: {result.exception}")
+        _parsed.update(state=state, manifest=result.result)
+    return _parsed["manifest"]
+
+
+@contextmanager
+def _profile_defaults():
+    """Parse with the profile's defaults: the manifest must not depend on the build file's location."""
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("PYRAMID_DUCKDB_")}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def dbt_build(
+    context,
+    args: Sequence[str],
+    *,
+    target_path: Path,
+    echo: bool,
+) -> Iterator[Any]:
+    """`dbt build <args>` in this process for the selected dbt assets; yields their Dagster events as dbt
+    fires them. Raises DbtInvocationError once dbt is done when anything failed."""
+    manifest_json, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    selection, _ = get_subset_selection_for_context(
+        context=context,
+        manifest=manifest_json,
+        select=None,
+        exclude=None,
+        selector=None,
+        dagster_dbt_translator=translator,
+        current_dbt_indirect_selection_env=None,
+    )
+    target_path.mkdir(parents=True, exist_ok=True)
+    command = [
+        "build",
+        *_COMMON_ARGS,
+        *args,
+        *selection,
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+        *([] if echo else ["--quiet"]),
+    ]
+    events: queue.Queue = queue.Queue()
+    with _invocation_lock:
+        manifest = parsed_manifest(target_path)
+        runner = dbtRunner(manifest=manifest, callbacks=[lambda message: events.put(msg_to_dict(message))])
+        outcome: dict[str, Any] = {}
+
+        def invoke() -> None:
+            try:
+                outcome["result"] = runner.invoke(command)
+            except BaseException as error:  # reported in the step, not lost in the thread
+                outcome["error"] = error
+            finally:
+                events.put(None)
+
+        worker = threading.Thread(target=invoke, name="dbt-build", daemon=True)
+        worker.start()
+        try:
+            while (raw_event := events.get()) is not None:
+                yield from _dagster_events(raw_event, manifest_json, translator, context, target_path)
+        finally:
+            worker.join()
+            _close_duckdb()
+    _raise_on_failure(outcome)
+
+
+def _dagster_events(raw_event: Mapping[str, Any], manifest_json, translator, context, target_path: Path):
+    event = DbtCoreCliEventMessage(raw_event=dict(raw_event), event_history_metadata={})
+    yield from event.to_default_asset_events(
+        manifest=manifest_json,
+        dagster_dbt_translator=translator,
+        context=context,
+        target_path=target_path,
+        project=pyramid_dbt_project,
+    )
+
+
+def _raise_on_failure(outcome: Mapping[str, Any]) -> None:
+    if "error" in outcome:
+        raise DbtInvocationError(f"dbt stopped: {outcome['error']}") from outcome["error"]
+    result = outcome["result"]
+    if not result.success:
+        raise DbtInvocationError(f"dbt build failed: {result.exception or 'a node failed'}")
+
+
+def _close_duckdb() -> None:
+    """dbt-duckdb keeps its database open between invocations; the next steps open the file themselves."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.factory import cleanup_connections
+
+    cleanup_connections()
+    environment = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+    gc.collect()
