@@ -13,9 +13,12 @@ The Spark target keeps a dbt process of its own (orchestration/spark_build.py): 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import queue
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -43,35 +46,53 @@ _COMMON_ARGS = (
     "--no-use-colors",
 )
 _parsed: dict[str, Any] = {}
-_invocation_lock = threading.Lock()  # dbt keeps global state: one invocation at a time per process
+_invocation_lock = threading.RLock()  # dbt keeps global state: one invocation at a time per process
 
 
 class DbtInvocationError(RuntimeError):
     """dbt could not run or a node failed; run_results.json and dbt.log in the target path say which."""
 
 
-def parsed_manifest(target_path: Path):
+def parsed_manifest():
     """The project's manifest, parsed once per process (partially, from the state `make install` wrote)."""
     state = PARSED_STATE.stat().st_mtime_ns if PARSED_STATE.exists() else None
-    if _parsed.get("state") != state or "manifest" not in _parsed:
-        with _profile_defaults():
-            result = dbtRunner().invoke(
-                [
-                    "parse",
-                    *_COMMON_ARGS,
-                    "--quiet",
-                    "--target-path",
-                    str(target_path),
-                    "--log-path",
-                    str(target_path),
-                    "--partial-parse-file-path",
-                    str(PARSED_STATE),
-                ]
-            )
+    with _invocation_lock:
+        if _parsed.get("state") == state and "manifest" in _parsed:
+            return _parsed["manifest"]
+        scratch = Path(tempfile.mkdtemp(prefix="pyramid-dbt-parse-"))
+        try:
+            with _profile_defaults():
+                result = dbtRunner().invoke(
+                    [
+                        "parse",
+                        *_COMMON_ARGS,
+                        "--quiet",
+                        "--no-write-json",
+                        "--target-path",
+                        str(scratch),
+                        "--log-path",
+                        str(scratch),
+                        "--partial-parse-file-path",
+                        str(PARSED_STATE),
+                    ]
+                )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         if not result.success:
             raise DbtInvocationError(f"dbt parse failed: {result.exception}")
         _parsed.update(state=state, manifest=result.result)
-    return _parsed["manifest"]
+        return result.result
+
+
+def parse_in_background() -> None:
+    """Parse now, in a thread, while the run lands its inputs and validates them: the dbt step then finds
+    the manifest ready. A failure here is left for the dbt step to raise."""
+
+    def parse() -> None:
+        with contextlib.suppress(Exception):
+            parsed_manifest()
+
+    threading.Thread(target=parse, name="dbt-parse", daemon=True).start()
 
 
 @contextmanager
@@ -117,7 +138,7 @@ def dbt_build(
     ]
     events: queue.Queue = queue.Queue()
     with _invocation_lock:
-        manifest = parsed_manifest(target_path)
+        manifest = parsed_manifest()
         runner = dbtRunner(manifest=manifest, callbacks=[lambda message: events.put(msg_to_dict(message))])
         outcome: dict[str, Any] = {}
 

@@ -22,8 +22,8 @@ from orchestration.partitions import as_of_months, partition_for
 from orchestration.resources import PyramidResource
 from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET, check_spark_available
-from orchestration.validation.runner import ValidationFailedError, validation_dir, verdict_line
-from orchestration.warehouse import published_path
+from orchestration.validation.runner import ValidationFailedError, verdict_line
+from orchestration.warehouse import published_path, validation_dir
 from orchestration.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
 
 # Errors raised inside a step, by class name, re-raised here with their message.

@@ -38,6 +38,11 @@ def report_dir(warehouse_dir: Path) -> Path:
     return warehouse_dir / "report"
 
 
+def validation_dir(warehouse_dir: Path) -> Path:
+    """Where the validation results and the Data Docs site of the warehouse's builds are written."""
+    return warehouse_dir / "validation"
+
+
 def build_folder(warehouse_dir: Path, run_id: str) -> Path:
     return warehouse_dir / ".build" / run_id
 

@@ -1,4 +1,10 @@
-"""Bad input stops the run with one message naming file, column and row; the published pyramid survives."""
+"""Bad input stops the run with one message naming file, column and row; the published pyramid survives.
+
+Every refusal is checked on one published warehouse per test process (`shared_published`), in this process:
+the same Dagster job `pyramid run` runs, raising the error the CLI prints after `error:` with exit code 2.
+The CLI's own part (exit code, one `error:` line, no traceback, "The published warehouse is unchanged") is
+checked through the real command for a few cases.
+"""
 
 import datetime as dt
 import hashlib
@@ -11,29 +17,59 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.loading import InputError
+from orchestration.pipeline import build_pyramid
+from orchestration.settings import PyramidSettings, SettingsError
 from tests.conftest import Dataset, Pyramid, run_pyramid
 
 GOOD_SALES = [("a", "2025-01-01", "10.00"), ("b", "2025-01-02", "20.00")]
 
 
-@pytest.fixture
-def published(dataset):
-    """A dataset with a good pyramid already published; yields (dataset, checksum of the published file)."""
+@pytest.fixture(scope="module")
+def shared_published(tmp_path_factory):
+    """One good published warehouse that every refused run below must leave byte for byte as it is."""
+    dataset = Dataset(tmp_path_factory.mktemp("shared"))
     pyramid = dataset.sales(GOOD_SALES).build()
-    return dataset, _checksum(pyramid.path)
+    return dataset.warehouse_dir, _checksum(pyramid.path)
+
+
+@pytest.fixture
+def published(shared_published, tmp_path):
+    """A dataset of its own (good sales) whose warehouse is the shared published one; (dataset, checksum)."""
+    warehouse, checksum = shared_published
+    dataset = Dataset(tmp_path).sales(GOOD_SALES)
+    dataset.warehouse_dir.symlink_to(warehouse, target_is_directory=True)
+    return dataset, checksum
 
 
 def _checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _assert_refused(dataset, checksum, message, *args):
+def _refusal(input_dir: Path, warehouse: Path, checksum: str, **settings) -> str:
+    """The message of the refused build (what `pyramid run` prints after `error:`, exit code 2), after
+    checking that the published file is byte-identical and no build folder is left."""
+    with pytest.raises((InputError, SettingsError)) as refused:
+        build_pyramid(
+            PyramidSettings.resolve(input_dir=input_dir, warehouse_dir=warehouse, **settings), echo=False
+        )
+    assert _checksum(warehouse / "pyramid.duckdb") == checksum, "the published warehouse was touched"
+    assert not list((warehouse / ".build").glob("*")), "refused input leaves no build folder"
+    return str(refused.value)
+
+
+def _assert_refused(dataset, checksum, message, **settings):
+    text = _refusal(dataset.input_dir, dataset.warehouse_dir, checksum, **settings)
+    assert message in text
+    return text
+
+
+def _assert_refused_by_the_cli(dataset, checksum, message, *args):
     result = dataset.cli(*args)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    published = dataset.warehouse_dir / "pyramid.duckdb"
-    assert _checksum(published) == checksum, "the published warehouse was touched"
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+    assert _checksum(dataset.warehouse_dir / "pyramid.duckdb") == checksum, "the published file was touched"
     assert "The published warehouse is unchanged" in result.stderr
     return result.stderr
 
@@ -41,7 +77,7 @@ def _assert_refused(dataset, checksum, message, *args):
 def test_missing_required_column(published):
     dataset, checksum = published
     dataset.sales([("a", "2025-01-01")], header=("customer_id", "order_date"))
-    stderr = _assert_refused(dataset, checksum, "sales.csv: required column amount is missing")
+    stderr = _assert_refused_by_the_cli(dataset, checksum, "sales.csv: required column amount is missing")
     assert "(the file has: customer_id, order_date)" in stderr
 
 
@@ -192,9 +228,9 @@ def test_parquet_error_names_the_row(dataset):
     assert "sales.parquet: column customer_id: row 2 has an empty customer_id" in result.stderr
 
 
-def test_a_failing_dbt_build_keeps_the_published_pyramid(published):
+def test_a_failing_dbt_build_keeps_the_published_pyramid(dataset):
     """A build that fails inside dbt (market too small) leaves the published file as it was."""
-    dataset, checksum = published
+    checksum = _checksum(dataset.sales(GOOD_SALES).build().path)
     result = dataset.cli("--market-population", "1")
     assert result.returncode == 1
     assert "dbt build failed" in result.stderr
@@ -208,8 +244,7 @@ def test_as_of_outside_the_partitions_is_refused(published):
         dataset,
         checksum,
         "--as-of 2019-12-31 is outside the months the pipeline covers",
-        "--as-of",
-        "2019-12-31",
+        as_of_date="2019-12-31",
     )
 
 
@@ -293,14 +328,6 @@ REFUSED_INPUTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def shared_published(tmp_path_factory):
-    """One good published warehouse that every refused run below must leave byte for byte as it is."""
-    dataset = Dataset(tmp_path_factory.mktemp("shared"))
-    pyramid = dataset.sales(GOOD_SALES).build()
-    return dataset.warehouse_dir, _checksum(pyramid.path)
-
-
 def _input_folder(root: Path, files: dict) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
@@ -321,14 +348,7 @@ def _input_folder(root: Path, files: dict) -> Path:
 def test_input_a_demanding_user_tried_is_refused_clearly(shared_published, tmp_path, case):
     warehouse, checksum = shared_published
     files, message = REFUSED_INPUTS[case]
-    result = run_pyramid(
-        "run", "--input", str(_input_folder(tmp_path / case, files)), "--warehouse", str(warehouse), "--quiet"
-    )
-    assert result.returncode == 2, result.stderr
-    assert message in result.stderr
-    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
-    assert _checksum(warehouse / "pyramid.duckdb") == checksum
-    assert not list((warehouse / ".build").glob("*")), "refused input leaves no build folder"
+    assert message in _refusal(_input_folder(tmp_path / case, files), warehouse, checksum)
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,14 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_a
 
 from orchestration.assets.run_settings import hold_warehouse, requested_settings
 from orchestration.build_record import record_settings
+from orchestration.dbt_in_process import parse_in_background
 from orchestration.history_state import carry_history
 from orchestration.input_files import plan_landing
 from orchestration.loading import INPUT_NAMES, InputError, load_inputs
 from orchestration.partitions import as_of_months
 from orchestration.resources import PyramidResource
+from orchestration.spark_build import SPARK_TARGET
+from orchestration.validation import worker as validation_worker
 from orchestration.warehouse import (
     build_config,
     check_published_readable,
@@ -40,10 +43,13 @@ RAW_ASSETS = {
 def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     """Validate the input files and land them in schema raw of this run's build file."""
     hold_warehouse(context, pyramid)
+    validation_worker.start()  # GX imports in its own process while this one lands the inputs
+    run = requested_settings(context, pyramid)
+    if run.settings.target != SPARK_TARGET:
+        parse_in_background()  # and dbt parses in a thread of this one
     recovered = recover_publishing(pyramid.warehouse)
     if recovered:
         context.log.warning(recovered)
-    run = requested_settings(context, pyramid)
     published = published_path(pyramid.warehouse)
     check_published_readable(pyramid.warehouse)
     plan = plan_landing(

@@ -1,6 +1,7 @@
 """The Great Expectations suites as blocking asset checks: a failure stops everything downstream of it.
 
-GX is imported inside the checks, not here: it takes seconds, and loading the code location should not.
+GX is imported by the validation worker (validation/worker.py), a process of its own started by the run's
+first step: it takes seconds, loading the code location should not pay them, and the run works meanwhile.
 """
 
 from dagster import (
@@ -15,7 +16,8 @@ from dagster import (
 
 from orchestration.assets.run_settings import run_settings
 from orchestration.resources import PyramidResource
-from orchestration.warehouse import finish_build
+from orchestration.validation import worker as validation_worker
+from orchestration.warehouse import finish_build, validation_dir
 
 # GX suite → the asset its check is shown on
 OUTPUT_SUITES = {
@@ -54,10 +56,10 @@ def _check_result(verdict, report, *, asset: str) -> AssetCheckResult:
     description="GX suite raw_sales: columns, ids, dates (none after today), amounts, duplicate lines.",
 )
 def raw_sales_suite(context: AssetCheckExecutionContext, pyramid: PyramidResource) -> AssetCheckResult:
-    from orchestration.validation.runner import run_validation, validation_dir
-
     run = run_settings(context, pyramid)
-    report = run_validation(run.build_file, "input", validation_dir(pyramid.warehouse))
+    report = validation_worker.validate(
+        run.settings, run.build_file, "input", validation_dir(pyramid.warehouse)
+    )
     if not report.success:  # refused before any model runs: no build folder is kept
         finish_build(pyramid.warehouse, context.run.run_id)
     return _check_result(report.verdicts[0], report, asset="raw_sales")
@@ -75,9 +77,9 @@ def raw_sales_suite(context: AssetCheckExecutionContext, pyramid: PyramidResourc
     ],
 )
 def mart_suites(context: AssetCheckExecutionContext, pyramid: PyramidResource):
-    from orchestration.validation.runner import run_validation, validation_dir
-
     run = run_settings(context, pyramid)
-    report = run_validation(run.build_file, "output", validation_dir(pyramid.warehouse))
+    report = validation_worker.validate(
+        run.settings, run.build_file, "output", validation_dir(pyramid.warehouse)
+    )
     for verdict in report.verdicts:
         yield _check_result(verdict, report, asset=OUTPUT_SUITES[verdict.suite])

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.paths import GX_PROJECT_DIR
-from orchestration.validation.batches import read_batch
 from orchestration.validation.offline_docs import make_offline
+from orchestration.warehouse import validation_dir  # noqa: F401  (where `pyramid validate` writes)
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,6 @@ class ValidationFailedError(RuntimeError):
     """A suite failed; the message lists the failed expectations (Data Docs are already written)."""
 
 
-def validation_dir(warehouse_dir: Path) -> Path:
-    return warehouse_dir / "validation"
-
-
 def run_validation(
     duckdb_path: Path,
     stage: str,
@@ -133,6 +129,7 @@ def run_validation(
     suites: tuple[str, ...] | None = None,
 ) -> ValidationReport:
     """Run the checkpoints of `stage` ("input" or "output") on `duckdb_path`; write results and Data Docs."""
+    from orchestration.validation.batches import read_batch  # pandas: only where validation runs
     from orchestration.validation.gx_modules import ExpectationSuiteIdentifier, RunIdentifier, gx
     from orchestration.validation.gx_project import VALIDATION_DIR_VARIABLE
     from orchestration.validation.independent import expected_values

@@ -1,0 +1,82 @@
+"""Great Expectations in a process of its own, started early so that its imports overlap the run's other work.
+
+Importing GX and the suites takes seconds of one core; a run spends those seconds importing Dagster and dbt
+and landing the inputs on the other. `start()` (called by `pyramid run` as soon as it holds the warehouse
+lock, and by the run's first step otherwise) spawns one worker that imports GX at once; the checks then
+hand it their validations. The worker lives as long as the process that started it, so a process building
+many pyramids (the tests, a long-lived code server) pays the import once. If the worker cannot be started
+or dies, the validation runs in this process instead: slower, never different.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from orchestration.duckdb_reader import use_settings
+from orchestration.settings import PyramidSettings
+
+if TYPE_CHECKING:
+    from orchestration.validation.runner import ValidationReport
+
+_lock = threading.Lock()
+_pool: dict[str, ProcessPoolExecutor] = {}
+log = logging.getLogger(__name__)
+
+
+def _import_gx() -> None:
+    """The worker's first job: the imports every validation needs (GX, the suites, the expected values)."""
+    import orchestration.validation.independent
+    import orchestration.validation.runner
+    import orchestration.validation.suites  # noqa: F401
+
+
+def _validate_here(
+    settings: PyramidSettings, duckdb_path: Path, stage: str, out_dir: Path
+) -> ValidationReport:
+    from orchestration.validation.runner import run_validation
+
+    use_settings(settings)  # the run's memory limit for the read-only connections of this process
+    return run_validation(duckdb_path, stage, out_dir)
+
+
+def start() -> None:
+    """Start the worker (once per process); returns at once, the worker imports GX in the background."""
+    with _lock:
+        if "pool" in _pool:
+            return
+        try:
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            pool.submit(_import_gx)
+        except (OSError, RuntimeError) as error:  # no process to spare: validate in this process
+            log.warning("validation worker not started (%s); validating in this process", error)
+            return
+        _pool["pool"] = pool
+    atexit.register(stop)
+
+
+def stop() -> None:
+    with _lock:
+        pool = _pool.pop("pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def validate(settings: PyramidSettings, duckdb_path: Path, stage: str, out_dir: Path) -> ValidationReport:
+    """`run_validation` in the worker (started now if it was not), or in this process if it cannot run."""
+    start()
+    pool = _pool.get("pool")
+    if pool is not None:
+        try:
+            return pool.submit(_validate_here, settings, duckdb_path, stage, out_dir).result()
+        except BrokenProcessPool as error:
+            log.warning("validation worker stopped (%s); validating in this process", error)
+            with _lock:
+                _pool.pop("pool", None)
+    return _validate_here(settings, duckdb_path, stage, out_dir)
