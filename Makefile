@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE (this one does) compiles Dagster, dbt and GX from source on every start.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run run-spark dev test lint unit bench install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
+.PHONY: run run-spark dev test test-fast lint unit bench bench-demo install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
@@ -26,6 +26,10 @@ dev: install ## Start the Dagster UI (http://127.0.0.1:3000) on the demo data, w
 
 test: install-dev chromium java duckdb-lts lint unit ## Lint everything and run the whole test suite (the Spark tests too)
 
+# The fast tier: everything that needs neither Spark nor several builds of one dataset (no lint, no Java).
+test-fast: install-dev chromium duckdb-lts
+	$(VENV)/bin/pytest -n 2 -m "not slow and not spark"
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -37,10 +41,14 @@ unit: install-dev
 # Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
 # BENCH_SIZES=1000000,10000000,100000000 for the 100M run (needs about 15 GB of disk in /tmp).
 BENCH_SIZES ?= 1000000,10000000
-bench: uv docs-assets
-	$(UV) sync --frozen --group bench --quiet
-	@$(MAKE) --no-print-directory manifest
+bench: bench-demo
 	$(VENV)/bin/python bench/run.py --sizes $(BENCH_SIZES)
+
+# One demo run phase by phase (median of 3), the "after" column of the profile in docs/benchmarks.md.
+bench-demo: uv docs-assets
+	$(UV) sync --frozen --inexact --group bench --quiet
+	@$(MAKE) --no-print-directory manifest
+	$(VENV)/bin/python bench/profile_demo.py
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet

@@ -36,6 +36,11 @@ started = time.monotonic()
 from pathlib import Path
 import orchestration.cli  # what `pyramid` imports before it takes the warehouse lock
 cli_ready = time.monotonic()
+try:  # as `pyramid run` does: GX starts importing in its own process before Dagster is imported here
+    from orchestration.validation import worker
+    worker.start()
+except ImportError:  # a checkout from before the validation worker
+    pass
 import orchestration.definitions  # Dagster, dagster-dbt, dbt's manifest
 from orchestration.pipeline import build_pyramid
 from orchestration.settings import PyramidSettings
@@ -120,7 +125,7 @@ def time_command(project: Path, python: str) -> float:
         command = [
             python,
             "-c",
-            "import sys; from orchestration.cli import main; sys.exit(main())",
+            "from orchestration import cli; getattr(cli, 'entry_point', cli.main)()",
             "run",
             "--quiet",
             "--market-population",

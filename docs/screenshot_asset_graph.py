@@ -59,7 +59,7 @@ def _page_socket(port: int) -> str:
 
 def screenshot(url: str, out: Path, port: int = 9333) -> None:
     chromium = shutil.which("chromium") or "chromium"
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:  # Chromium writes late
         browser = subprocess.Popen(
             [
                 chromium,
@@ -72,7 +72,7 @@ def screenshot(url: str, out: Path, port: int = 9333) -> None:
                 "--disable-sync",
                 f"--user-data-dir={profile}",
                 f"--remote-debugging-port={port}",
-                "--window-size=1800,1400",
+                "--window-size=1800,1600",
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
@@ -94,15 +94,16 @@ def screenshot(url: str, out: Path, port: int = 9333) -> None:
                 call("Page.navigate", url=f"{url}/asset-groups")
                 time.sleep(8)
                 call("Runtime.evaluate", expression=SKIP_DIALOG)
-                for _ in range(8):
+                for _ in range(12):
                     expanded = call("Runtime.evaluate", expression=EXPAND_ONE_GROUP, returnByValue=True)
                     time.sleep(1.5)
                     if not expanded.get("result", {}).get("value"):
                         break
                 call("Page.reload")  # the expanded groups are remembered; a fresh render fits them all
                 time.sleep(8)
-                call("Runtime.evaluate", expression=ZOOM_OUT)
-                time.sleep(2)
+                for _ in range(2):  # every group's models fit the window
+                    call("Runtime.evaluate", expression=ZOOM_OUT)
+                    time.sleep(2)
                 shot = call("Page.captureScreenshot", format="png")
                 out.write_bytes(base64.b64decode(shot["data"]))
         finally:

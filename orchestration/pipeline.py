@@ -56,10 +56,17 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
         # which is what the pipeline wants, and says so on every run.
         warnings.filterwarnings("ignore", message=".*varying BackfillPolicies")
         result = defs.resolve_job_def("pyramid_job").execute_in_process(
-            # The settings object itself, as the run's resource: nothing turned into text and read back.
-            resources={"pyramid": PyramidResource.from_settings(settings, echo_dbt=echo, publish_older=True)},
-            # dbt prints its own progress; Dagster's event log would repeat failures as stack traces.
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            run_config={
+                # The resolved settings, field by field in their own types (no text to parse back). Run
+                # config rather than a resource instance: Dagster would re-validate the whole job for one.
+                "resources": {
+                    "pyramid": {
+                        "config": PyramidResource.config_of(settings, echo_dbt=echo, publish_older=True)
+                    }
+                },
+                # dbt prints its own progress; Dagster's event log would repeat failures as stack traces.
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+            },
             partition_key=partition_key,
             tags={AS_OF_TAG: as_of.isoformat() if as_of else LATEST_SALE},
             instance=_instance(),

@@ -46,8 +46,13 @@ class PyramidResource(ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: PyramidSettings, **options: bool) -> PyramidResource:
-        """The resource of a run whose settings are already resolved (`pyramid run`)."""
-        return cls(
+        """The resource of a run whose settings are already resolved."""
+        return cls(**cls.config_of(settings, **options))
+
+    @staticmethod
+    def config_of(settings: PyramidSettings, **options: bool) -> dict[str, object]:
+        """The resource's run config for resolved settings (`pyramid run`): each field in its own type."""
+        return dict(
             input_dir=str(settings.input_dir),
             warehouse_dir=str(settings.warehouse_dir),
             as_of_date=settings.as_of_date.isoformat() if settings.as_of_date else None,

@@ -153,7 +153,8 @@ def _typed(setting: str, value: object) -> object:
 
 
 def parse_tier_shares(value: object) -> tuple[Decimal, ...]:
-    """'1,4,15,80' or [1, 4, 15, 80] → (1, 4, 15, 80) as exact decimals, written plainly (1E+1 is 10)."""
+    """'1,4,15,80' or [1, 4.0, 15, 80] → (1, 4, 15, 80) as exact decimals, each written one way (1E+1 and
+    10.0 are 10), so that a build records the same shares however they were given."""
     parts = value.split(",") if isinstance(value, str) else list(value)
     refused = SettingsError(
         f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {value!r}"
@@ -164,4 +165,4 @@ def parse_tier_shares(value: object) -> tuple[Decimal, ...]:
         raise refused from None
     if not all(share.is_finite() for share in shares):
         raise refused
-    return tuple(Decimal(format(share, "f")) for share in shares)
+    return tuple(Decimal(format(share.normalize(), "f")) for share in shares)

@@ -165,6 +165,7 @@ def test_the_schedule_builds_the_pyramid_as_of_the_previous_day(dataset):
     ]
 
 
+@pytest.mark.slow
 def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(dataset):
     """As of 2025-03-31 (window 2024-04-01..): a active, b inactive. As of 2025-12-31: a and c active.
 
@@ -224,6 +225,7 @@ def _in_and_out(dataset: Dataset) -> list[str]:
     return ["--input", str(dataset.input_dir), "--warehouse", str(dataset.warehouse_dir)]
 
 
+@pytest.mark.slow
 def test_a_cli_run_and_a_dagster_run_on_one_warehouse_never_overlap(dataset):
     """While `pyramid run` builds, a Dagster run (UI, schedule, backfill) of the same warehouse is refused in
     its first step, naming the CLI run; the CLI run publishes (as of the latest sale, 2025-12-15). While a
@@ -386,6 +388,7 @@ mutation($params: ExecutionParams!) {
 """
 
 
+@pytest.mark.slow
 def test_dagster_dev_serves_the_graph_and_runs_the_job(dagster_dev):
     port, dataset = dagster_dev
     nodes = _graphql(port, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]

@@ -251,6 +251,7 @@ def test_revenue_concentration_and_curve(story):
     ]
 
 
+@pytest.mark.slow
 def test_running_period_then_incremental_run_equals_a_full_build(tmp_path):
     dataset = write_story(Dataset(tmp_path / "incremental"))
     running = dataset.build(as_of_date="2025-06-15", **SETTINGS)
@@ -274,6 +275,7 @@ def test_running_period_then_incremental_run_equals_a_full_build(tmp_path):
         ), table
 
 
+@pytest.mark.slow
 def test_late_correction_rebuilds_the_history(tmp_path):
     dataset = write_story(Dataset(tmp_path / "late"))
     dataset.build(as_of_date="2025-05-31", **SETTINGS)
@@ -288,6 +290,7 @@ def test_late_correction_rebuilds_the_history(tmp_path):
     assert february == [("small", Decimal("10.00"))]
 
 
+@pytest.mark.slow
 def test_changed_window_rebuilds_the_history(tmp_path):
     dataset = write_story(Dataset(tmp_path / "window"))
     dataset.build(as_of_date="2025-05-31", **SETTINGS)

@@ -13,6 +13,8 @@ from orchestration.big_data import generate_parquet
 from orchestration.loading import InputError
 from tests.conftest import Dataset, Pyramid
 
+pytestmark = pytest.mark.slow  # several builds per test
+
 FIRST_AS_OF = "2026-09-29"
 NEXT_DAY = "2026-09-30"
 # Every table a build computes, the incremental daily grain included.

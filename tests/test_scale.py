@@ -17,6 +17,8 @@ from orchestration.big_data import generate_parquet
 from orchestration.warehouse import export_parquet, serving_dir, switch_parquet
 from tests.conftest import Dataset, Pyramid, run_pyramid
 
+pytestmark = pytest.mark.slow  # several builds per test
+
 BARE_TIER_SQL = """
 with active as (
     select customer_id, sum(amount) as revenue
