@@ -97,12 +97,15 @@ def parse_in_background() -> None:
 
 @contextmanager
 def _profile_defaults():
-    """Parse with the profile's defaults: the manifest must not depend on the build file's location."""
-    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("PYRAMID_DUCKDB_")}
+    """Parse with the profile's default path: the parsed nodes name the catalog after the file (`pyramid`,
+    as every build file does), so a PYRAMID_DUCKDB_PATH set for dbt by hand must not reach the parse. Only
+    that variable is set aside (the parse may run in a thread): nothing else in this process reads it."""
+    saved = os.environ.pop("PYRAMID_DUCKDB_PATH", None)
     try:
         yield
     finally:
-        os.environ.update(saved)
+        if saved is not None:
+            os.environ["PYRAMID_DUCKDB_PATH"] = saved
 
 
 def dbt_build(
