@@ -1,8 +1,8 @@
 """The pyramid's settings as a Dagster resource: what the Launchpad shows, resolved to one PyramidSettings.
 
 Every field left unset (None) takes its PYRAMID_* environment variable or the default of
-orchestration/settings.py, so the UI, the schedule and `pyramid run` (which hands its own PyramidSettings in
-with `from_settings`) resolve settings the same way. `settings()` is the object every step uses.
+orchestration/settings.py, so the UI, the schedule and `pyramid run` (which hands its resolved PyramidSettings
+in as run config, `config_of`) resolve settings the same way. `settings()` is the object every step uses.
 """
 
 from __future__ import annotations
@@ -43,11 +43,6 @@ class PyramidResource(ConfigurableResource):
     """Print dbt's own log lines (the CLI's --quiet turns them off)."""
     publish_older: bool = False
     """Publish even when the warehouse already holds a later pyramid (the CLI does; backfills do not)."""
-
-    @classmethod
-    def from_settings(cls, settings: PyramidSettings, **options: bool) -> PyramidResource:
-        """The resource of a run whose settings are already resolved."""
-        return cls(**cls.config_of(settings, **options))
 
     @staticmethod
     def config_of(settings: PyramidSettings, **options: bool) -> dict[str, object]:

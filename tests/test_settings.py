@@ -56,7 +56,7 @@ def test_a_setting_that_cannot_be_read_names_itself():
 
 def test_the_resource_and_the_cli_build_the_same_settings(monkeypatch, tmp_path):
     """The Launchpad's resource (fields unset: environment, then defaults) and `pyramid run`'s flags give one
-    PyramidSettings; `from_settings` hands a resolved object to a run without turning it into text."""
+    PyramidSettings; `config_of` hands a resolved object to a run as typed config, never as text to parse."""
     monkeypatch.setenv("PYRAMID_WINDOW_DAYS", "120")
     monkeypatch.setenv("PYRAMID_WAREHOUSE_DIR", str(tmp_path))
     from_resource = PyramidResource(tier_shares=[2.3, 2.7, 15, 80]).settings()
@@ -73,9 +73,9 @@ def test_the_resource_and_the_cli_build_the_same_settings(monkeypatch, tmp_path)
     monkeypatch.setattr(cli, "_build", build)
     CliRunner().invoke(cli.main, ["run", "--tier-shares", "2.3,2.7,15,80"])
     assert handed == [from_resource]
-    again = PyramidResource.from_settings(from_resource).settings(from_resource.as_of_date)
+    again = PyramidResource(**PyramidResource.config_of(from_resource)).settings(from_resource.as_of_date)
     assert again == from_resource
-    as_of = PyramidResource.from_settings(from_resource).settings(dt.date(2025, 1, 31))
+    as_of = PyramidResource(**PyramidResource.config_of(from_resource)).settings(dt.date(2025, 1, 31))
     assert as_of.as_of_date == dt.date(2025, 1, 31)
 
 
