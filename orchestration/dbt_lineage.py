@@ -3,19 +3,22 @@
 - The signature of the incremental models: the checksums of every model they are built from and the SQL of
   every macro those use (transitively, dbt's own included). A change to any of them, a comment included,
   means the stored incremental tables may no longer be extended; a change anywhere else does not.
+- The signature of the unit tests: what their verdict depends on (their own YAML, the models they test and
+  everything those are built from, the engine and its versions, the vars they leave unpinned).
 - The marts BI reads (schema `marts`) and their contracted columns.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
 from orchestration.dbt_project import prepare_manifest
-from orchestration.paths import MARTS_SCHEMA
+from orchestration.paths import DBT_PROJECT_DIR, MARTS_SCHEMA
 
 
 @cache
@@ -57,14 +60,53 @@ def upstream(manifest: dict, roots: Iterable[str]) -> tuple[set[str], set[str]]:
 
 def incremental_signature(manifest: dict, target: str) -> str:
     """A digest of what the incremental models are computed by, on the engine (dbt target) named."""
-    nodes, macros = upstream(manifest, incremental_models(manifest))
     digest = hashlib.sha256(target.encode())
+    _add_code(digest, manifest, incremental_models(manifest))
+    return digest.hexdigest()[:16]
+
+
+# The distributions whose versions can change a unit test's verdict, per dbt target.
+ENGINE_DISTRIBUTIONS = {
+    "duckdb": ("dbt-core", "dbt-duckdb", "duckdb"),
+    "spark": ("dbt-core", "dbt-spark", "pyspark"),
+}
+
+
+def unit_test_signature(manifest: dict, target: str, build_vars: Mapping[str, object]) -> str:
+    """A digest of what decides the unit tests' verdict: their definitions, the code of the models they test
+    (upstream included, as their input columns come from it), dbt_project.yml's vars, the engine with its
+    versions, and the build's value of every var that some unit test leaves unpinned."""
+    unit_tests = [manifest["unit_tests"][unique_id] for unique_id in sorted(manifest.get("unit_tests", {}))]
+    pinned = [set((test.get("overrides") or {}).get("vars") or {}) for test in unit_tests]
+    pinned_by_all = set.intersection(*pinned) if pinned else set()
+    digest = hashlib.sha256(target.encode())
+    for distribution in ENGINE_DISTRIBUTIONS.get(target, ("dbt-core",)):
+        digest.update(f"{distribution}=={_version(distribution)}\n".encode())
+    for test in unit_tests:
+        definition = {key: test.get(key) for key in ("model", "given", "expect", "overrides", "versions")}
+        digest.update(f"{test['unique_id']}={json.dumps(definition, sort_keys=True)}\n".encode())
+    _add_code(digest, manifest, [node for test in unit_tests for node in test["depends_on"]["nodes"]])
+    digest.update((DBT_PROJECT_DIR / "dbt_project.yml").read_bytes())  # the vars' defaults
+    unpinned = {name: value for name, value in build_vars.items() if name not in pinned_by_all}
+    digest.update(json.dumps(unpinned, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+def _add_code(digest, manifest: dict, roots: Iterable[str]) -> None:
+    """Add the checksum of every model `roots` are built from and the SQL of every macro those use."""
+    nodes, macros = upstream(manifest, roots)
     for unique_id in sorted(nodes):
         digest.update(f"{unique_id}={manifest['nodes'][unique_id]['checksum']['checksum']}\n".encode())
     for unique_id in sorted(macros):
         sql = manifest["macros"][unique_id]["macro_sql"]
         digest.update(f"{unique_id}={hashlib.sha256(sql.encode()).hexdigest()}\n".encode())
-    return digest.hexdigest()[:16]
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "missing"
 
 
 def mart_models(manifest: dict) -> list[str]:

@@ -20,7 +20,7 @@ import pytest
 from orchestration.loading import InputError
 from orchestration.pipeline import build_pyramid
 from orchestration.settings import PyramidSettings, SettingsError
-from tests.conftest import Dataset, Pyramid, run_pyramid
+from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
 GOOD_SALES = [("a", "2025-01-01", "10.00"), ("b", "2025-01-02", "20.00")]
 
@@ -249,9 +249,9 @@ def test_as_of_outside_the_partitions_is_refused(published):
 
 
 def test_report_without_a_warehouse(tmp_path):
-    from tests.conftest import run_pyramid
+    from tests.conftest import invoke_pyramid
 
-    result = run_pyramid("report", "--warehouse", str(tmp_path / "nowhere"))
+    result = invoke_pyramid("report", "--warehouse", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "no warehouse yet; run `pyramid run` first" in result.stderr
 
@@ -363,7 +363,7 @@ def test_settings_a_demanding_user_tried_are_refused_clearly(
 ):
     warehouse, checksum = shared_published
     folder = _input_folder(tmp_path / "input", {})
-    result = run_pyramid("run", "--input", str(folder), "--warehouse", str(warehouse), "--quiet", *flags)
+    result = invoke_pyramid("run", "--input", str(folder), "--warehouse", str(warehouse), "--quiet", *flags)
     assert result.returncode == code, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert _checksum(warehouse / "pyramid.duckdb") == checksum
@@ -373,7 +373,7 @@ def test_a_warehouse_folder_that_cannot_be_written(tmp_path):
     """(Root ignores file permissions, so the folder sits under a plain file: no one can create it.)"""
     (tmp_path / "a-file").write_text("")
     folder = _input_folder(tmp_path / "input", {})
-    result = run_pyramid("run", "--input", str(folder), "--warehouse", str(tmp_path / "a-file" / "wh"))
+    result = invoke_pyramid("run", "--input", str(folder), "--warehouse", str(tmp_path / "a-file" / "wh"))
     assert result.returncode == 1
     assert "cannot write in the warehouse folder" in result.stderr and "Traceback" not in result.stderr
 
@@ -394,7 +394,7 @@ def test_a_duckdb_client_holding_the_published_file_read_write(shared_published,
     try:
         assert holder.stdout.readline().strip() == "1"
         folder = _input_folder(tmp_path / "input", {})
-        result = run_pyramid("run", "--input", str(folder), "--warehouse", str(warehouse), "--quiet")
+        result = invoke_pyramid("run", "--input", str(folder), "--warehouse", str(warehouse), "--quiet")
     finally:
         holder.kill()
         holder.wait()
@@ -420,7 +420,7 @@ def test_shapes_that_are_accepted_and_read_exactly(tmp_path):
         "c;2025-03-01 23:59:59;5.00;1.00\n".encode()
     )
     warehouse = tmp_path / "o'brien's warehouse"
-    result = run_pyramid(
+    result = invoke_pyramid(
         "run",
         "--input",
         str(folder),
@@ -442,7 +442,7 @@ def test_shapes_that_are_accepted_and_read_exactly(tmp_path):
 def test_an_as_of_before_the_first_sale_is_an_empty_pyramid(tmp_path):
     """As of 2024-12-31 no one has bought yet: every level is empty, and that is not an error."""
     folder = _input_folder(tmp_path / "input", {"sales.csv": SALES_HEAD + "a,2025-01-01,10.00\n"})
-    result = run_pyramid(
+    result = invoke_pyramid(
         "run", "--input", str(folder), "--warehouse", str(tmp_path / "wh"), "--quiet", "--as-of", "2024-12-31"
     )
     assert result.returncode == 0, result.stderr

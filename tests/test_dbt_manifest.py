@@ -1,12 +1,15 @@
 """What Python reads from dbt's manifest: the signature that decides whether the stored incremental tables may
-be extended, the marts to publish, and the mart columns the schema suite expects."""
+be extended, the one that decides whether a build runs the unit tests, the marts to publish, and the mart
+columns the schema suite expects."""
 
 import copy
 import shutil
+import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration.assets.publishing import MARTS
 from orchestration.dbt_lineage import (
@@ -15,10 +18,13 @@ from orchestration.dbt_lineage import (
     incremental_signature,
     load_manifest,
     mart_models,
+    unit_test_signature,
     upstream,
 )
 from orchestration.dbt_project import dbt_parse
+from orchestration.dbt_unit_tests import RECORD_DIR, SKIP_ARGS, record_passed, skip_args
 from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.settings import PyramidSettings
 from orchestration.validation.suites import MART_COLUMNS
 
 # Built from these (checked by hand against the models' ref()s): the history and the daily sales read
@@ -105,6 +111,56 @@ def test_a_comment_in_a_model_file_reaches_the_signature_through_dbt_parse(tmp_p
     with open(project / "models" / "intermediate" / "int_pyramid_parameters.sql", "a") as model:
         model.write("\n-- a comment\n")
     assert parsed_signature() != base
+
+
+def test_every_unit_test_pins_every_var_so_only_code_decides_its_verdict(manifest):
+    """A var a unit test left unpinned would make the build's value part of the unit test signature, and the
+    builds would run the unit tests again for every new as-of date."""
+    project_vars = set(yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
+    assert manifest["unit_tests"], "the project has unit tests"
+    for test in manifest["unit_tests"].values():
+        assert set(test["overrides"]["vars"]) == project_vars, test["name"]
+    other = PyramidSettings(window_days=30, market_population=9, history_period="week")
+    assert unit_test_signature(manifest, "duckdb", PyramidSettings().dbt_vars()) == unit_test_signature(
+        manifest, "duckdb", other.dbt_vars()
+    )
+
+
+def test_the_unit_test_signature_changes_with_what_decides_the_verdict(manifest):
+    """int_active_customers_ranked (the model under unit test) is built from int_customer_revenue and uses
+    macro tier_for_rank; tier_performance and macro average are nowhere upstream of it."""
+    build_vars = PyramidSettings().dbt_vars()
+
+    def signature(changed: dict = manifest, target: str = "duckdb", **given: object) -> str:
+        return unit_test_signature(changed, target, {**build_vars, **given})
+
+    base = signature()
+    assert signature(as_of_date="2020-01-01") == base  # pinned by every unit test
+    assert signature(target="spark") != base
+    assert signature(_with_checksum_changed(manifest, "tier_performance")) == base
+    for model in ("int_active_customers_ranked", "int_customer_revenue"):
+        assert signature(_with_checksum_changed(manifest, model)) != base, model
+    for macro, upstream_of_the_test in (("tier_for_rank", True), ("average", False)):
+        edited = copy.deepcopy(manifest)
+        edited["macros"][f"macro.customer_pyramid.{macro}"]["macro_sql"] += "\n-- edited"
+        assert (signature(edited) != base) == upstream_of_the_test, macro
+    first = sorted(manifest["unit_tests"])[0]
+    expected = copy.deepcopy(manifest)
+    expected["unit_tests"][first]["expect"]["rows"] = []
+    assert signature(expected) != base
+    unpinned = copy.deepcopy(manifest)
+    del unpinned["unit_tests"][first]["overrides"]["vars"]["as_of_date"]
+    assert signature(unpinned, as_of_date="2020-01-01") != signature(unpinned, as_of_date="2021-01-01")
+
+
+def test_unit_tests_are_left_out_only_for_a_signature_that_passed():
+    signature = f"never-built-{uuid.uuid4().hex}"
+    assert skip_args(signature) == []
+    record_passed(signature)
+    try:
+        assert skip_args(signature) == list(SKIP_ARGS) == ["--exclude-resource-type", "unit_test"]
+    finally:
+        (RECORD_DIR / signature).unlink()
 
 
 def test_marts_published_are_the_models_of_schema_marts(manifest):

@@ -7,7 +7,7 @@ import pytest
 from orchestration.picture.writer import write_picture_report
 from orchestration.report import count_text, money_text, percent_text
 from tests.chromium import chromium_page
-from tests.conftest import Pyramid, run_pyramid
+from tests.conftest import Pyramid, invoke_pyramid
 
 READ_LEVELS = """
 Array.from(document.querySelectorAll('#levels tr[data-level]')).map(row => ({
@@ -36,7 +36,7 @@ LAYOUT = """
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("report") / "warehouse"
-    result = run_pyramid("run", "--warehouse", str(warehouse), "--market-population", "25000", "--quiet")
+    result = invoke_pyramid("run", "--warehouse", str(warehouse), "--market-population", "25000", "--quiet")
     assert result.returncode == 0, result.stderr
     assert f"Report (open in a browser): {warehouse / 'report' / 'pyramid.en.html'}" in result.stdout
     return Pyramid(warehouse)
@@ -88,12 +88,12 @@ def test_report_page_shows_the_published_pyramid(demo, tmp_path, language, direc
 
 
 def test_pyramid_report_command_draws_in_the_language_asked(demo):
-    result = run_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "ar")
+    result = invoke_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "ar")
     assert result.returncode == 0, result.stderr
     html_file = demo.warehouse_dir / "report" / "pyramid.ar.html"
     assert f"Report (open in a browser): {html_file}" in result.stdout
     assert '<html lang="ar" dir="rtl">' in html_file.read_text()
-    refused = run_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "de")
+    refused = invoke_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "de")
     assert refused.returncode == 2 and "'de' is not one of 'en', 'ar', 'pl'" in refused.stderr
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from orchestration.big_data import generate_parquet
 from orchestration.warehouse import export_parquet, serving_dir, switch_parquet
-from tests.conftest import Dataset, Pyramid, run_pyramid
+from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
 pytestmark = pytest.mark.slow  # several builds per test
 
@@ -74,7 +74,7 @@ def generated(tmp_path_factory):
     """20,000 generated lines built by `pyramid run`, with the Parquet serving copy."""
     root = tmp_path_factory.mktemp("generated")
     files = generate_parquet(root / "input", sales_rows=20_000, seed=3)
-    result = run_pyramid(
+    result = invoke_pyramid(
         "run",
         "--input",
         str(root / "input"),

@@ -8,7 +8,6 @@ model and test on Spark (about 1.5 minutes).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +21,7 @@ from orchestration.paths import DBT_PROJECT_DIR, DEMO_INPUT_DIR
 from orchestration.pipeline import build_pyramid
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse import published_path, serving_dir
-from tests.conftest import Dataset, Pyramid, run_pyramid
+from tests.conftest import Dataset, Pyramid, invoke_pyramid, run_pyramid
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
@@ -245,10 +244,9 @@ def test_bad_input_and_a_failing_model_on_spark_keep_the_published_pyramid(datas
 def test_spark_without_java_is_a_clear_error_and_publishes_nothing(dataset: Dataset):
     """No Java on PATH and no JAVA_HOME: refused before any work, naming what is missing (exit 1)."""
     dataset.sales([("a", "2025-06-01", "10")])
-    environment = {key: value for key, value in os.environ.items() if key != "JAVA_HOME"}
-    environment["PATH"] = str(Path(sys.executable).parent)
-    assert shutil.which("java", path=environment["PATH"]) is None
-    result = run_pyramid(
+    path = str(Path(sys.executable).parent)
+    assert shutil.which("java", path=path) is None
+    result = invoke_pyramid(
         "run",
         "--input",
         str(dataset.input_dir),
@@ -256,7 +254,7 @@ def test_spark_without_java_is_a_clear_error_and_publishes_nothing(dataset: Data
         str(dataset.warehouse_dir),
         "--target",
         "spark",
-        env=environment,
+        env={"JAVA_HOME": None, "PATH": path},  # for the command's duration (None: unset)
     )
     assert result.returncode == 1
     assert "--target spark needs Java 17" in result.stderr

@@ -2,10 +2,15 @@
 customer_id, as they reach the marts (sums, ranks, percentiles, shares, the eight levels).
 
 N = 7, N = 50 and configured shares 2/8/20/70 decide nothing outside the tier model: they are dbt unit tests
-of `int_active_customers_ranked` (dbt_project/models/intermediate/_intermediate.yml), run by every build.
+of `int_active_customers_ranked` (dbt_project/models/intermediate/_intermediate.yml), run by a build whenever
+their signature is new (orchestration/dbt_unit_tests.py) and recorded once they pass.
 """
 
 from decimal import Decimal
+
+from orchestration.dbt_lineage import load_manifest, unit_test_signature
+from orchestration.dbt_unit_tests import RECORD_DIR
+from orchestration.settings import PyramidSettings
 
 D = "2025-12-31"
 
@@ -49,6 +54,8 @@ def test_thousand_active_customers_split_10_40_150_800(dataset):
         "select revenue_rank, cumulative_revenue_share from marts.customer_tiers where customer_id = 'c0001'"
     )
     assert last == [(1000, Decimal("1.000000"))]
+    passed = unit_test_signature(load_manifest(), "duckdb", PyramidSettings().dbt_vars())
+    assert (RECORD_DIR / passed).exists(), "a passing build records that the unit tests passed"
 
 
 def test_tied_revenues_rank_by_customer_id(dataset):

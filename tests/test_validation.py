@@ -169,9 +169,9 @@ def test_a_sale_dated_after_today_stops_the_run_before_dbt(dataset):
 
 
 def test_validate_command_on_the_published_warehouse(good_build):
-    from tests.conftest import run_pyramid
+    from tests.conftest import invoke_pyramid
 
-    result = run_pyramid("validate", "--warehouse", str(good_build.warehouse_dir))
+    result = invoke_pyramid("validate", "--warehouse", str(good_build.warehouse_dir))
     assert result.returncode == 0, result.stderr
     assert "PASS  customer_tiers: 9 expectations met" in result.stdout
     assert "PASS  raw_sales: 7 expectations met" in result.stdout
@@ -205,7 +205,7 @@ def test_versioned_gx_project_matches_suites_py(tmp_path):
 
 def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
     """`pyramid validate` only reads the published file: it reports the failure (exit 3), changes nothing."""
-    from tests.conftest import run_pyramid
+    from tests.conftest import invoke_pyramid
 
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
@@ -214,7 +214,7 @@ def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
     with duckdb.connect(str(copy)) as con:
         con.execute("update marts.customer_tiers set revenue = revenue + 0.01 where revenue_rank = 30")
     before = copy.read_bytes()
-    result = run_pyramid("validate", "--warehouse", str(warehouse))
+    result = invoke_pyramid("validate", "--warehouse", str(warehouse))
     assert result.returncode == 3
     assert "FAIL  customer_tiers: 1 of 9 failed: tier_revenue_adds_up" in result.stdout
     assert "PASS  pyramid_summary: 16 expectations met" in result.stdout

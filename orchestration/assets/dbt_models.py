@@ -3,7 +3,8 @@
 dbt's tests become asset checks. After dbt finishes (DuckDB allows one writer, so not while it runs) each
 model's materialization gets its row count, and the tier asset the pyramid as a Markdown table. With
 `--target spark` dbt builds on Spark and the tables Spark wrote are first copied into the build file
-(orchestration/spark_build.py), so every step after this one is the same for both engines.
+(orchestration/spark_build.py), so every step after this one is the same for both engines. The dbt unit
+tests run when the code they test changed since they last passed (orchestration/dbt_unit_tests.py).
 """
 
 import contextlib
@@ -21,7 +22,9 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from orchestration.assets.run_settings import hold_warehouse, run_settings
 from orchestration.dbt_failures import DbtBuildError, failure_message
 from orchestration.dbt_in_process import DbtInvocationError, dbt_build
+from orchestration.dbt_lineage import load_manifest, unit_test_signature
 from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
+from orchestration.dbt_unit_tests import record_passed, skip_args
 from orchestration.partitions import as_of_months
 from orchestration.report import format_pyramid_markdown, read_pyramid
 from orchestration.resources import PyramidResource
@@ -72,7 +75,8 @@ def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyra
         check_spark_available()
         spark = prepare_spark_build(run.build_file)
         os.environ.update(spark.environment())
-    args = ["--target", run.settings.target, "--vars", json.dumps(dbt_vars)]
+    unit_tests = unit_test_signature(load_manifest(), run.settings.target, run.settings.dbt_vars())
+    args = ["--target", run.settings.target, "--vars", json.dumps(dbt_vars), *skip_args(unit_tests)]
     try:
         if spark is None:
             events = list(dbt_build(context, args, target_path=target_path, echo=pyramid.echo_dbt))
@@ -84,6 +88,7 @@ def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyra
                 events = list(invocation.stream())
     except (DagsterDbtCliRuntimeError, DbtInvocationError) as error:
         raise DbtBuildError(failure_message(target_path)) from error
+    record_passed(unit_tests)
     if spark is not None:
         context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")
     counts = _row_counts(run.build_file)
