@@ -85,6 +85,8 @@ def entry_point() -> None:
     sys.stderr.flush()
     for child in multiprocessing.active_children():  # the validation worker: nothing left for it to do
         child.kill()
+    if "orchestration.spark_build" in sys.modules:  # a Spark session's folder (its JVM ends with us)
+        sys.modules["orchestration.spark_build"].remove_session_dir()
     os._exit(code or 0)
 
 

@@ -8,7 +8,9 @@ changed files otherwise. Vars are read when a node is compiled, so every build p
 parsed manifest. dbt's events become Dagster events through dagster-dbt's own translation, as
 `DbtCliResource.cli(...).stream()` does for a dbt process.
 
-The Spark target keeps a dbt process of its own (orchestration/spark_build.py): its JVM ends with it.
+The Spark target runs here too, on a manifest parsed for Spark (its adapter brings its own macros): the
+Spark session dbt-spark starts lives as long as this process, so a second Spark build in the same process
+(the tests, a long-lived worker) skips the JVM start (orchestration/spark_build.py).
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ _COMMON_ARGS = (
     "--no-send-anonymous-usage-stats",
     "--no-use-colors",
 )
-_parsed: dict[str, Any] = {}
+DEFAULT_TARGET = "duckdb"
+_parsed: dict[str, dict[str, Any]] = {}
 _invocation_lock = threading.RLock()  # dbt keeps global state: one invocation at a time per process
 
 
@@ -53,12 +56,14 @@ class DbtInvocationError(RuntimeError):
     """dbt could not run or a node failed; run_results.json and dbt.log in the target path say which."""
 
 
-def parsed_manifest():
-    """The project's manifest, parsed once per process (partially, from the state `make install` wrote)."""
+def parsed_manifest(target: str = DEFAULT_TARGET):
+    """The project's manifest for a dbt target, parsed once per process: for DuckDB partially, from the state
+    `make install` wrote; for another engine in full (its adapter's macros differ), once."""
     state = PARSED_STATE.stat().st_mtime_ns if PARSED_STATE.exists() else None
     with _invocation_lock:
-        if _parsed.get("state") == state and "manifest" in _parsed:
-            return _parsed["manifest"]
+        if _parsed.get(target, {}).get("state") == state:
+            return _parsed[target]["manifest"]
+        partial = ["--partial-parse-file-path", str(PARSED_STATE)] if target == DEFAULT_TARGET else []
         scratch = Path(tempfile.mkdtemp(prefix="pyramid-dbt-parse-"))
         try:
             with _profile_defaults():
@@ -72,15 +77,16 @@ def parsed_manifest():
                         str(scratch),
                         "--log-path",
                         str(scratch),
-                        "--partial-parse-file-path",
-                        str(PARSED_STATE),
+                        "--target",
+                        target,
+                        *partial,
                     ]
                 )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         if not result.success:
             raise DbtInvocationError(f"dbt parse failed: {result.exception}")
-        _parsed.update(state=state, manifest=result.result)
+        _parsed[target] = {"state": state, "manifest": result.result}
         return result.result
 
 
@@ -114,6 +120,7 @@ def dbt_build(
     *,
     target_path: Path,
     echo: bool,
+    target: str = DEFAULT_TARGET,
 ) -> Iterator[Any]:
     """`dbt build <args>` in this process for the selected dbt assets; yields their Dagster events as dbt
     fires them. Raises DbtInvocationError once dbt is done when anything failed."""
@@ -131,6 +138,8 @@ def dbt_build(
     command = [
         "build",
         *_COMMON_ARGS,
+        "--target",
+        target,
         *args,
         *selection,
         "--target-path",
@@ -141,7 +150,7 @@ def dbt_build(
     ]
     events: queue.Queue = queue.Queue()
     with _invocation_lock:
-        manifest = parsed_manifest()
+        manifest = parsed_manifest(target)
         runner = dbtRunner(manifest=manifest, callbacks=[lambda message: events.put(msg_to_dict(message))])
         outcome: dict[str, Any] = {}
 

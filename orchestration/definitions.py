@@ -5,13 +5,11 @@ the manifest is missing or stale.
 """
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt_models import pyramid_dbt_models
 from orchestration.assets.publishing import published, pyramid_report
 from orchestration.assets.raw_inputs import raw_inputs
 from orchestration.assets.validation_checks import mart_suites, raw_sales_suite
-from orchestration.dbt_project import dbt_executable, pyramid_dbt_project
 from orchestration.jobs import daily_pyramid, explain_failure, pyramid_job
 from orchestration.resources import PyramidResource
 
@@ -23,10 +21,5 @@ defs = Definitions(
     sensors=[explain_failure],
     resources={
         "pyramid": PyramidResource(),
-        "dbt": DbtCliResource(
-            project_dir=pyramid_dbt_project,
-            profiles_dir=str(pyramid_dbt_project.project_dir),
-            dbt_executable=dbt_executable(),
-        ),
     },
 )

@@ -2,19 +2,25 @@
 
 Spark reads no DuckDB file, so the raw tables the loader checked and landed are exported as Parquet folders
 (`<build folder>/spark/raw/<table>/`), which the project's on-run-start hook registers as Spark tables of
-schema `raw` (macro `register_raw_tables`). dbt then builds every model in a local Spark session whose
-warehouse (Parquet tables) and Derby metastore live in `<build folder>/spark/` (see profiles.yml), so nothing
-lands in the working directory. Afterwards the Parquet tables Spark wrote are copied into the run's DuckDB
-build file, where the Great Expectations suites validate them and from where they are published, exactly as
-after a DuckDB build.
+schema `raw` (macro `register_raw_tables`). dbt then builds every model, in this process, in a local Spark
+session whose warehouse (Parquet tables) and Derby metastore live in a temporary folder of this process (see
+profiles.yml), so nothing lands in the working directory. The session, its JVM and that folder live as long
+as the process: the JVM starts once however many Spark builds the process runs, and each build replaces every
+table it builds. Afterwards the Parquet tables Spark wrote are copied into the run's DuckDB build file, where
+the Great Expectations suites validate them and from where they are published, exactly as after a DuckDB
+build.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
+import tempfile
+import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -31,9 +37,27 @@ PYSPARK_PANDAS_WARNING = "PySpark does not yet fully support pandas"
 LOG_CONFIG = Path(__file__).parent / "spark_conf" / "log4j2.properties"
 
 
+@cache
+def session_dir() -> Path:
+    """The folder of this process's Spark session (warehouse, metastore, scratch), removed when it ends.
+
+    Spark fixes these locations when the session starts, so they belong to the process, not to a build.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="pyramid-spark-"))
+    atexit.register(remove_session_dir)
+    return folder
+
+
+def remove_session_dir() -> None:
+    """Remove the session folder, if this process made one (also called by the CLI, which skips atexit)."""
+    if session_dir.cache_info().currsize:
+        shutil.rmtree(session_dir(), ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class SparkBuild:
-    """The folders of one Spark build, inside the run's build folder."""
+    """The folders of one Spark build: the raw tables inside the run's build folder, the tables Spark
+    writes in the session's warehouse."""
 
     root: Path
 
@@ -44,17 +68,16 @@ class SparkBuild:
     @property
     def tables_dir(self) -> Path:
         """spark.sql.warehouse.dir: a folder `<schema>.db/<table>/` of Parquet files per table."""
-        return self.root / "tables"
+        return session_dir() / "tables"
 
     def environment(self) -> dict[str, str]:
         """What profiles.yml and the on-run-start hook read."""
         return {
-            "PYRAMID_SPARK_DIR": str(self.root),
+            "PYRAMID_SPARK_DIR": str(session_dir()),
             "PYRAMID_SPARK_RAW_DIR": str(self.raw_dir),
             "PYRAMID_SPARK_LOG_CONFIG": str(LOG_CONFIG),
             # Plain Parquet: tables are read back from their folders (a Delta folder holds old versions too).
             "PYRAMID_SPARK_FILE_FORMAT": "parquet",
-            "PYTHONWARNINGS": f"ignore:{PYSPARK_PANDAS_WARNING}:FutureWarning",
         }
 
 
@@ -72,7 +95,9 @@ def check_spark_available() -> None:
 
 
 def prepare_spark_build(build_file: Path) -> SparkBuild:
-    """Export the build file's raw tables as Parquet folders for Spark; returns the build's folders."""
+    """Export the build file's raw tables as Parquet folders for Spark and point profiles.yml and the hook at
+    them; returns the build's folders."""
+    warnings.filterwarnings("ignore", message=PYSPARK_PANDAS_WARNING, category=FutureWarning)
     build = SparkBuild(build_file.parent / "spark")
     shutil.rmtree(build.root, ignore_errors=True)
     build.raw_dir.mkdir(parents=True)
@@ -84,6 +109,7 @@ def prepare_spark_build(build_file: Path) -> SparkBuild:
             con.execute(
                 f'copy {RAW_SCHEMA}."{table}" to {sql_string(folder / "part-0.parquet")} (format parquet)'
             )
+    os.environ.update(build.environment())
     return build
 
 

@@ -1,8 +1,9 @@
 """The same dbt project on Apache Spark (`--target spark`, a local PySpark session) gives DuckDB's pyramid.
 
 Each test builds one input twice through the whole pipeline, once per engine, and compares every mart row for
-row (and column types), besides the hand-computed figures. Slow: each Spark build starts a JVM and runs every
-model and test on Spark (about 1.5 minutes).
+row (and column types), besides the hand-computed figures. Slow: each Spark build runs every model and test on
+Spark (half a minute in a warm session; the first also starts the JVM, and the demo test runs `pyramid` in a
+process of its own).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from orchestration.settings import PyramidSettings
 from orchestration.warehouse import published_path, serving_dir
 from tests.conftest import Dataset, Pyramid, invoke_pyramid, run_pyramid
 
+# One xdist worker runs them all (pytest runs with --dist loadfile), in one Spark session: its JVM starts once.
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 

@@ -41,8 +41,10 @@
             {%- if loop.first -%}
                 {%- do run_query('create schema if not exists ' ~ source.schema) -%}
             {%- endif -%}
+            {#- The session may outlive a build (one per process): a table of an earlier build is replaced. -#}
+            {%- do run_query('drop table if exists ' ~ source.schema ~ '.' ~ source.identifier) -%}
             {%- do run_query(
-                'create table if not exists ' ~ source.schema ~ '.' ~ source.identifier
+                'create table ' ~ source.schema ~ '.' ~ source.identifier
                 ~ " using parquet location '" ~ (folder ~ '/' ~ source.identifier) | replace("\\", "\\\\") | replace("'", "\\'") ~ "'") -%}
         {%- endfor -%}
     {%- endif -%}

@@ -7,17 +7,13 @@ model's materialization gets its row count, and the tier asset the pyramid as a 
 tests run when the code they test changed since they last passed (orchestration/dbt_unit_tests.py).
 """
 
-import contextlib
-import io
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
-from dagster_dbt.errors import DagsterDbtCliRuntimeError
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from orchestration.assets.run_settings import hold_warehouse, run_settings
 from orchestration.dbt_failures import DbtBuildError, failure_message
@@ -62,7 +58,7 @@ class PyramidTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=PyramidTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     partitions_def=as_of_months,
 )
-def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyramid: PyramidResource):
+def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource):
     hold_warehouse(context, pyramid)
     run = run_settings(context, pyramid)
     dbt_vars = {
@@ -74,19 +70,14 @@ def pyramid_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pyra
     if run.settings.target == SPARK_TARGET:
         check_spark_available()
         spark = prepare_spark_build(run.build_file)
-        os.environ.update(spark.environment())
     unit_tests = unit_test_signature(load_manifest(), run.settings.target, run.settings.dbt_vars())
-    args = ["--target", run.settings.target, "--vars", json.dumps(dbt_vars), *skip_args(unit_tests)]
+    args = ["--vars", json.dumps(dbt_vars), *skip_args(unit_tests)]
     try:
-        if spark is None:
-            events = list(dbt_build(context, args, target_path=target_path, echo=pyramid.echo_dbt))
-        else:
-            invocation = dbt.cli(
-                ["build", "--no-use-colors", *args], context=context, target_path=target_path
-            )
-            with contextlib.nullcontext() if pyramid.echo_dbt else contextlib.redirect_stdout(io.StringIO()):
-                events = list(invocation.stream())
-    except (DagsterDbtCliRuntimeError, DbtInvocationError) as error:
+        build = dbt_build(
+            context, args, target_path=target_path, echo=pyramid.echo_dbt, target=run.settings.target
+        )
+        events = list(build)
+    except DbtInvocationError as error:
         raise DbtBuildError(failure_message(target_path)) from error
     record_passed(unit_tests)
     if spark is not None:
