@@ -24,7 +24,7 @@ from orchestration.settings import PyramidSettings
 from orchestration.warehouse import published_path, serving_dir
 from tests.conftest import Dataset, Pyramid, invoke_pyramid, run_pyramid
 
-# One xdist worker runs them all (pytest runs with --dist loadfile), in one Spark session: its JVM starts once.
+# One xdist worker runs them all (pytest runs --dist loadfile), in one Spark session: its JVM starts once.
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 
