@@ -3,7 +3,10 @@
 The shape follows the demo generator (orchestration/demo_data.py): a Pareto spend level per customer (a few
 customers bring much of the revenue), purchase frequency rising with spend, customers who start at different
 times and stop after an exponential lifetime (so many become inactive), 2.5 % refunds, sign-ups who never buy
-(prospects) and a market list twice the size of the customer base. Every random number is a hash of
+(prospects) and a market list twice the size of the customer base. A customer's lines fall on the days it
+buys, spread evenly over its lifetime cut at the data's last day, and their number follows those days, so
+every day of the span holds a like share of the lines (no day collects the lines of lifetimes that would run
+past the end). Every random number is a hash of
 (seed, row, draw), so the same seed gives the same data on any machine and any number of threads.
 """
 
@@ -81,7 +84,9 @@ def generate_parquet(
             )
             select
                 *,
-                (1 - 3 * ln({u("c", 5, seed)})) * (1 + ln(spend_level)) * lifetime_days as weight
+                -- The days the customer buys on: from its first day, for its lifetime, within the span.
+                least(lifetime_days, {span} + 1 - first_offset) as active_days,
+                (1 - 3 * ln({u("c", 5, seed)})) * (1 + ln(spend_level)) * active_days as weight
             from base
             """
         )
@@ -120,9 +125,9 @@ def generate_parquet(
                 select
                     'O' || lpad(cast(line + 1 as varchar), 10, '0') as order_id,
                     'C' || lpad(cast(lines.c + 1 as varchar), 8, '0') as customer_id,
-                    cast(date '{FIRST_DAY}' + cast(least(
-                        buyers.first_offset + floor({u("line", 6, seed)} * buyers.lifetime_days), {span}
-                    ) as integer) as date) as order_date,
+                    cast(date '{FIRST_DAY}' + cast(
+                        buyers.first_offset + floor({u("line", 6, seed)} * buyers.active_days) as integer
+                    ) as date) as order_date,
                     cast(
                         (case when {u("line", 7, seed)} < 0.025 then -1 else 1 end)
                         * (1 + floor(-1.5 * ln({u("line", 8, seed)})))

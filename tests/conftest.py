@@ -127,3 +127,9 @@ def invoke_pyramid(
 @pytest.fixture
 def dataset(tmp_path: Path) -> Dataset:
     return Dataset(tmp_path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Spark tests first (in collection order otherwise): pytest-xdist hands out files in this order, so
+    the longest file (one worker, one Spark session) starts at once instead of finishing alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
