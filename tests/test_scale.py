@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from orchestration.big_data import FIRST_DAY, LAST_DAY, generate_parquet
+from orchestration.paths import PROJECT_ROOT
 from orchestration.warehouse import export_parquet, serving_dir, switch_parquet
 from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
@@ -105,6 +106,35 @@ def test_generated_data_builds_the_pyramid_of_a_bare_sql_script(generated):
         expected = con.execute(BARE_TIER_SQL.format(sales=files.sales, as_of=as_of)).fetchone()
     counts = pyramid.counts()
     assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == expected
+
+
+def test_the_benchmarks_whole_pyramid_script_computes_what_the_pipeline_publishes(generated):
+    """bench/whole_pyramid.sql, the reference `make bench` times the pipeline against, computes the same
+    pyramid: every month end's level, tier and window revenue of every customer who has bought (the history,
+    row for row) and today's summary; a reference that computed less would flatter the pipeline."""
+    files, pyramid = generated
+    as_of = pyramid.query("select max(as_of_date) from marts.pyramid_summary")[0][0]
+    script = (PROJECT_ROOT / "bench" / "whole_pyramid.sql").read_text()
+    with duckdb.connect() as con:
+        con.execute(script.format(sales=files.sales, as_of=as_of, customers=files.customers))
+        con.execute(f"attach '{pyramid.path}' as published (read_only)")
+        history = """
+            select as_of_date, customer_id, coalesce(tier, level) as level, window_revenue
+            from published.marts.customer_tier_history where level <> 'prospect'
+        """
+        reference = """
+            select as_of_date, customer_id, level, window_revenue from history where level <> 'prospect'
+        """
+        for first, second in ((history, reference), (reference, history)):
+            assert con.execute(f"{first} except all {second}").fetchall() == []
+        # Not empty: a (customer who has bought, month end) pair per row.
+        assert con.execute(f"select count(*) from ({reference})").fetchone()[0] == 13_410
+        summary = con.execute("select level, customers, revenue from summary order by level").fetchall()
+        published = con.execute(
+            "select level, customers, revenue from published.marts.pyramid_summary"
+            " where level not in ('suspect', 'rest') order by level"
+        ).fetchall()
+    assert summary == published
 
 
 def test_parquet_serving_copy_equals_the_marts(generated):
