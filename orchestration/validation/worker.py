@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,11 +47,19 @@ def _validate_here(
     return run_validation(duckdb_path, stage, out_dir)
 
 
+TRACKER_WARNING = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
 def start() -> None:
     """Start the worker (once per process); returns at once, the worker imports GX in the background."""
     with _lock:
         if "pool" in _pool:
             return
+        # `pyramid` ends with os._exit, so the pool's semaphores are unlinked by multiprocessing's resource
+        # tracker, which would warn about each one ("leaked semaphore objects") although that is its job. The
+        # tracker starts with the pool and takes this process's warning options.
+        if TRACKER_WARNING not in sys.warnoptions:
+            sys.warnoptions.append(TRACKER_WARNING)
         try:
             pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             pool.submit(_import_gx)
