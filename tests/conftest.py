@@ -130,6 +130,8 @@ def dataset(tmp_path: Path) -> Dataset:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The Spark tests first (in collection order otherwise): pytest-xdist hands out files in this order, so
-    the longest file (one worker, one Spark session) starts at once instead of finishing alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
+    """The longest files first: pytest-xdist (--dist loadfile) hands files out in this order, so the Spark
+    file (one worker, one Spark session) and then the files with slow tests start at once, and the short
+    files fill the end instead of one long file finishing alone (collection order otherwise)."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.get_closest_marker("spark") is None, item.path not in slow_files))
