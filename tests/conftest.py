@@ -130,8 +130,7 @@ def dataset(tmp_path: Path) -> Dataset:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest files first: pytest-xdist (--dist loadfile) hands files out in this order, so the Spark
-    file (one worker, one Spark session) and then the files with slow tests start at once, and the short
-    files fill the end instead of one long file finishing alone (collection order otherwise)."""
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: (item.get_closest_marker("spark") is None, item.path not in slow_files))
+    """The Spark tests first among files of as many tests: pytest-xdist (--dist loadfile) hands out the files
+    with the most tests first, then in collection order. Measured on clean clones: starting the Spark file
+    first of all (--no-loadscope-reorder) ran the JVM beside the heaviest DuckDB files and took longer."""
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
