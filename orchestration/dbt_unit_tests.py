@@ -13,8 +13,10 @@ Passed signatures are recorded as empty files in dbt's target folder, beside the
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
+from pathlib import Path
 
 from orchestration.dbt_project import pyramid_dbt_project
 
@@ -25,6 +27,17 @@ SKIP_ARGS = ("--exclude-resource-type", "unit_test")
 def skip_args(signature: str) -> list[str]:
     """dbt build arguments that leave the unit tests out when this signature has passed already."""
     return list(SKIP_ARGS) if (RECORD_DIR / signature).exists() else []
+
+
+def all_passed(run_results: Path, manifest: dict) -> bool:
+    """True when dbt's run_results.json shows every unit test of the project run and passed (a build of a
+    subset of the models runs only their unit tests, and proves nothing of the others)."""
+    if not run_results.exists():
+        return False
+    statuses = {
+        result["unique_id"]: result["status"] for result in json.loads(run_results.read_text())["results"]
+    }
+    return all(statuses.get(unique_id) == "pass" for unique_id in manifest.get("unit_tests", {}))
 
 
 def record_passed(signature: str) -> None:

@@ -3,6 +3,7 @@ be extended, the one that decides whether a build runs the unit tests, the marts
 columns the schema suite expects."""
 
 import copy
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -22,7 +23,7 @@ from orchestration.dbt_lineage import (
     upstream,
 )
 from orchestration.dbt_project import dbt_parse
-from orchestration.dbt_unit_tests import RECORD_DIR, SKIP_ARGS, record_passed, skip_args
+from orchestration.dbt_unit_tests import RECORD_DIR, SKIP_ARGS, all_passed, record_passed, skip_args
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.settings import PyramidSettings
 from orchestration.validation.suites import MART_COLUMNS
@@ -161,6 +162,24 @@ def test_unit_tests_are_left_out_only_for_a_signature_that_passed():
         assert skip_args(signature) == list(SKIP_ARGS) == ["--exclude-resource-type", "unit_test"]
     finally:
         (RECORD_DIR / signature).unlink()
+
+
+def test_a_build_records_the_unit_tests_only_when_every_one_ran_and_passed(manifest, tmp_path):
+    """A build of a subset of the models (Dagster's UI can ask for one) runs only their unit tests: it must
+    not mark the others as passed."""
+    every = dict.fromkeys(manifest["unit_tests"], "pass")
+
+    def run_results(statuses: dict[str, str]) -> Path:
+        path = tmp_path / f"run_results_{len(list(tmp_path.iterdir()))}.json"
+        results = [{"unique_id": unique_id, "status": status} for unique_id, status in statuses.items()]
+        path.write_text(json.dumps({"results": results}))
+        return path
+
+    first = sorted(every)[0]
+    assert all_passed(run_results(every), manifest)
+    assert not all_passed(run_results({**every, first: "fail"}), manifest)
+    assert not all_passed(run_results({key: value for key, value in every.items() if key != first}), manifest)
+    assert not all_passed(tmp_path / "no_run_results.json", manifest)
 
 
 def test_marts_published_are_the_models_of_schema_marts(manifest):

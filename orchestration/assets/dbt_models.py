@@ -20,7 +20,7 @@ from orchestration.dbt_failures import DbtBuildError, failure_message
 from orchestration.dbt_in_process import DbtInvocationError, dbt_build
 from orchestration.dbt_lineage import load_manifest, unit_test_signature
 from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
-from orchestration.dbt_unit_tests import record_passed, skip_args
+from orchestration.dbt_unit_tests import all_passed, record_passed, skip_args
 from orchestration.partitions import as_of_months
 from orchestration.report import format_pyramid_markdown, read_pyramid
 from orchestration.resources import PyramidResource
@@ -79,7 +79,8 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
         events = list(build)
     except DbtInvocationError as error:
         raise DbtBuildError(failure_message(target_path)) from error
-    record_passed(unit_tests)
+    if all_passed(target_path / "run_results.json", load_manifest()):
+        record_passed(unit_tests)
     if spark is not None:
         context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")
     counts = _row_counts(run.build_file)
