@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -199,10 +200,13 @@ def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Pat
     """The bundled demo through `pyramid run --target spark`: every mart equals DuckDB's, the GX suites pass,
     and the warehouse, Parquet copies and report are published where a DuckDB run puts them."""
     warehouse = tmp_path / "warehouse_spark"
+    sessions_before = set(Path(tempfile.gettempdir()).glob("pyramid-spark-*"))
     result = run_pyramid(
         "run", "--target", "spark", "--warehouse", str(warehouse), "--market-population", "25000", "--quiet"
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    # The command removes its Spark session's folder (warehouse, metastore) although it skips atexit.
+    assert set(Path(tempfile.gettempdir()).glob("pyramid-spark-*")) <= sessions_before
     assert "PASS  customer_tiers" in result.stdout
     assert "FAIL" not in result.stdout
     for table in MARTS:
