@@ -87,6 +87,10 @@ def parsed_manifest(target: str = DEFAULT_TARGET):
         if not result.success:
             raise DbtInvocationError(f"dbt parse failed: {result.exception}")
         _parsed[target] = {"state": state, "manifest": result.result}
+        # Everything alive now (Dagster's definitions, dbt's manifest, the adapters) lives as long as the
+        # process: out of the collector's reach, each full collection (one per build, in _close_duckdb, and
+        # Python's own) scans only what builds create. Measured: about 0.4 s less per small build.
+        gc.freeze()
         return result.result
 
 

@@ -230,3 +230,23 @@ def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_publishe
     assert published.read_bytes() == before
     with duckdb.connect(str(warehouse / "dev" / "pyramid.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)
+
+
+def test_the_command_removes_its_spark_session_folder_although_it_skips_atexit():
+    """`pyramid` ends with os._exit (no atexit handlers), so it removes the folder of the Spark session its
+    build made (warehouse, metastore, scratch) itself. Here a process makes that folder as a Spark build does
+    (spark_build.session_dir) and ends through the command's entry point: the folder is gone."""
+    code = "\n".join(
+        [
+            "import sys",
+            "from orchestration import cli, spark_build",
+            "print(spark_build.session_dir(), flush=True)",
+            "sys.argv = ['pyramid', '--help']",
+            "cli.entry_point()",
+        ]
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    folder = Path(result.stdout.splitlines()[0])
+    assert folder.name.startswith("pyramid-spark-")
+    assert not folder.exists()
