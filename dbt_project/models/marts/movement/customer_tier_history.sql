@@ -68,6 +68,18 @@ known_from as (
 
 ),
 
+days_in_windows as (
+
+    {#- The days inside the window of at least one period built (a daily run: only the last window's). -#}
+    select daily_sales.*
+    from daily_sales
+    cross join pyramid_parameters
+    where
+        daily_sales.order_date
+        > (select min(periods.as_of_date) from periods) - pyramid_parameters.activity_window_days
+
+),
+
 window_sales as (
 
     select
@@ -77,7 +89,7 @@ window_sales as (
         bool_or(daily_sales.has_purchase) as has_purchase
     from periods
     cross join pyramid_parameters
-    inner join daily_sales
+    inner join days_in_windows as daily_sales
         on
             periods.as_of_date >= daily_sales.order_date
             and periods.as_of_date - pyramid_parameters.activity_window_days < daily_sales.order_date

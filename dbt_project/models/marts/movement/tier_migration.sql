@@ -33,6 +33,27 @@ period_pairs as (
 
 ),
 
+pairs_built as (
+
+    select *
+    from period_pairs
+    where
+        previous_period_start is not null
+    {% if is_incremental() -%}
+        and ({{ recomputed_periods('period_start', 'period_end') }})
+    {%- endif %}
+
+),
+
+history_read as (
+
+    {#- Only the periods of the pairs built: a daily run reads two periods of the history, not all of it. -#}
+    select *
+    from history
+    where period_start >= (select min(pairs_built.previous_period_start) from pairs_built)
+
+),
+
 moves as (
 
     select
@@ -44,17 +65,12 @@ moves as (
         later.pyramid_level as to_level,
         coalesce(earlier.window_revenue, 0) as revenue_then,
         later.window_revenue as revenue_now
-    from period_pairs
-    inner join history as later on period_pairs.period_start = later.period_start
-    left join history as earlier
+    from pairs_built as period_pairs
+    inner join history_read as later on period_pairs.period_start = later.period_start
+    left join history_read as earlier
         on
             period_pairs.previous_period_start = earlier.period_start
             and later.customer_id = earlier.customer_id
-    where
-        period_pairs.previous_period_start is not null
-    {% if is_incremental() -%}
-        and ({{ recomputed_periods('period_pairs.period_start', 'period_pairs.period_end') }})
-    {%- endif %}
 
 ),
 
