@@ -105,7 +105,7 @@ class Dataset:
 
 def run_pyramid(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The installed `pyramid` command in a process of its own: for what only a real process shows (its
-    start-up, its exit, two processes on one warehouse, a JVM ending with it)."""
+    start-up, its exit, two processes on one warehouse)."""
     command = [str(Path(sys.executable).with_name("pyramid")), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
 

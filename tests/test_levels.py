@@ -83,12 +83,14 @@ def test_sales_after_the_as_of_date_are_ignored(dataset):
     assert [(n, str(d)) for n, d in rows] == [(1, "2025-06-30")]
 
 
-def test_as_of_defaults_to_the_latest_sale(dataset):
+def test_as_of_defaults_to_the_latest_sale_and_rest_is_unknown_without_a_market_size(dataset):
+    """No --as-of and no --market-population: as of the latest sale, 2025-03-15, and `rest` is unknown."""
     pyramid = dataset.sales([("a", "2024-01-01", "1"), ("b", "2025-03-15", "1")]).build()
     assert [str(d) for (d,) in pyramid.query("select distinct as_of_date from marts.pyramid_summary")] == [
         "2025-03-15"
     ]
     assert pyramid.levels() == {"a": "inactive", "b": "active"}
+    assert pyramid.counts()["rest"] is None
 
 
 def test_prospects_suspects_and_rest(dataset):
@@ -127,11 +129,6 @@ def test_prospects_suspects_and_rest(dataset):
         "p1": "prospect",
         "p2": "prospect",
     }
-
-
-def test_rest_is_unknown_without_a_market_size(dataset):
-    pyramid = dataset.sales([("a", "2025-06-01", "10")]).build()
-    assert pyramid.counts()["rest"] is None
 
 
 def test_market_population_smaller_than_known_is_a_clear_error(dataset):
