@@ -35,6 +35,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
 
+from orchestration import dbt_manifest_cache as manifest_cache
 from orchestration.dbt_project import pyramid_dbt_project
 
 # dbt's partial-parse state written by `make install` (orchestration/dbt_project.py): read, never rewritten.
@@ -57,41 +58,50 @@ class DbtInvocationError(RuntimeError):
 
 
 def parsed_manifest(target: str = DEFAULT_TARGET):
-    """The project's manifest for a dbt target, parsed once per process: for DuckDB partially, from the state
-    `make install` wrote; for another engine in full (its adapter's macros differ), once."""
-    state = PARSED_STATE.stat().st_mtime_ns if PARSED_STATE.exists() else None
+    """The project's manifest for a dbt target: kept in this process, else read back from the last parse of
+    the same project (orchestration/dbt_manifest_cache.py), else parsed: for DuckDB partially, from the state
+    `make install` wrote; for another engine in full (its adapter's macros differ)."""
+    key = manifest_cache.fingerprint(target, PARSED_STATE)
     with _invocation_lock:
-        if _parsed.get(target, {}).get("state") == state:
+        if _parsed.get(target, {}).get("key") == key:
             return _parsed[target]["manifest"]
-        partial = ["--partial-parse-file-path", str(PARSED_STATE)] if target == DEFAULT_TARGET else []
-        scratch = Path(tempfile.mkdtemp(prefix="pyramid-dbt-parse-"))
-        try:
-            with _profile_defaults():
-                result = dbtRunner().invoke(
-                    [
-                        "parse",
-                        *_COMMON_ARGS,
-                        "--quiet",
-                        "--no-write-json",
-                        "--target-path",
-                        str(scratch),
-                        "--log-path",
-                        str(scratch),
-                        "--target",
-                        target,
-                        *partial,
-                    ]
-                )
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        if not result.success:
-            raise DbtInvocationError(f"dbt parse failed: {result.exception}")
-        _parsed[target] = {"state": state, "manifest": result.result}
+        manifest = manifest_cache.load(target, key)
+        if manifest is None:
+            manifest = _parse(target)
+            manifest_cache.store(target, key, manifest)
+        _parsed[target] = {"key": key, "manifest": manifest}
         # Everything alive now (Dagster's definitions, dbt's manifest, the adapters) lives as long as the
         # process: out of the collector's reach, each full collection (one per build, in _close_duckdb, and
         # Python's own) scans only what builds create. Measured: about 0.4 s less per small build.
         gc.freeze()
-        return result.result
+        return manifest
+
+
+def _parse(target: str):
+    partial = ["--partial-parse-file-path", str(PARSED_STATE)] if target == DEFAULT_TARGET else []
+    scratch = Path(tempfile.mkdtemp(prefix="pyramid-dbt-parse-"))
+    try:
+        with _profile_defaults():
+            result = dbtRunner().invoke(
+                [
+                    "parse",
+                    *_COMMON_ARGS,
+                    "--quiet",
+                    "--no-write-json",
+                    "--target-path",
+                    str(scratch),
+                    "--log-path",
+                    str(scratch),
+                    "--target",
+                    target,
+                    *partial,
+                ]
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if not result.success:
+        raise DbtInvocationError(f"dbt parse failed: {result.exception}")
+    return result.result
 
 
 def parse_in_background() -> None:

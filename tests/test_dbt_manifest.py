@@ -12,7 +12,9 @@ import duckdb
 import pytest
 import yaml
 
+from orchestration import dbt_manifest_cache
 from orchestration.assets.publishing import MARTS
+from orchestration.dbt_in_process import PARSED_STATE, parsed_manifest
 from orchestration.dbt_lineage import (
     contracted_columns,
     incremental_models,
@@ -91,15 +93,20 @@ def test_a_change_elsewhere_or_to_an_unused_macro_keeps_the_signature(manifest):
     assert incremental_signature(manifest, "spark") != base
 
 
-def test_a_comment_in_a_model_file_reaches_the_signature_through_dbt_parse(tmp_path):
-    """A real `dbt parse` of a copy of the project: a comment added to int_pyramid_parameters.sql (upstream of
-    the history, missing from the old hand-kept list) changes the signature; one in tier_performance.sql
-    (nothing incremental reads it) does not."""
-    project = tmp_path / "dbt_project"
+def copy_of_the_project(root: Path) -> Path:
+    project = root / "dbt_project"
     project.mkdir()
     for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests"):
         source = DBT_PROJECT_DIR / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    return project
+
+
+def test_a_comment_in_a_model_file_reaches_the_signature_through_dbt_parse(tmp_path):
+    """A real `dbt parse` of a copy of the project: a comment added to int_pyramid_parameters.sql (upstream of
+    the history, missing from the old hand-kept list) changes the signature; one in tier_performance.sql
+    (nothing incremental reads it) does not."""
+    project = copy_of_the_project(tmp_path)
 
     def parsed_signature() -> str:
         return incremental_signature(load_manifest(dbt_parse(project)), "duckdb")
@@ -112,6 +119,52 @@ def test_a_comment_in_a_model_file_reaches_the_signature_through_dbt_parse(tmp_p
     with open(project / "models" / "intermediate" / "int_pyramid_parameters.sql", "a") as model:
         model.write("\n-- a comment\n")
     assert parsed_signature() != base
+
+
+def test_a_stored_manifest_is_named_by_everything_its_parse_reads(tmp_path, monkeypatch):
+    """On a copy of the project: another target, PYRAMID_RAW_SCHEMA (read by _staging.yml when parsing) or a
+    comment added to a model gives another name; PYRAMID_DUCKDB_PATH (set aside for every parse) and a
+    variable no dbt file reads keep it."""
+    project = copy_of_the_project(tmp_path)
+    state = project / "target" / "partial_parse.msgpack"
+    base = dbt_manifest_cache.fingerprint("duckdb", state, project)
+    assert dbt_manifest_cache.fingerprint("spark", state, project) != base
+    monkeypatch.setenv("PYRAMID_DUCKDB_PATH", str(tmp_path / "elsewhere.duckdb"))
+    monkeypatch.setenv("PYRAMID_MARKET_POPULATION", "25000")  # a setting no dbt file reads
+    assert dbt_manifest_cache.fingerprint("duckdb", state, project) == base
+    monkeypatch.setenv("PYRAMID_RAW_SCHEMA", "landing")
+    assert dbt_manifest_cache.fingerprint("duckdb", state, project) != base
+    monkeypatch.delenv("PYRAMID_RAW_SCHEMA")
+    with open(project / "models" / "marts" / "performance" / "tier_performance.sql", "a") as model:
+        model.write("\n-- a comment\n")
+    assert dbt_manifest_cache.fingerprint("duckdb", state, project) != base
+
+
+def test_the_parsed_manifest_is_read_back_whole_and_a_damaged_copy_is_parsed_again(tmp_path, monkeypatch):
+    """What this process parsed (or read back) is stored under its fingerprint: reading it gives the same
+    nodes, sources, macros and unit tests, and finds a model and a source as compiling needs. A damaged file
+    reads as nothing (the caller parses again), and storing a new manifest drops the target's older ones."""
+    manifest = parsed_manifest()
+    assert dbt_manifest_cache.load("duckdb", dbt_manifest_cache.fingerprint("duckdb", PARSED_STATE))
+    monkeypatch.setattr(dbt_manifest_cache, "CACHE_DIR", tmp_path)
+    assert manifest.ref_lookup and manifest.source_lookup and manifest.doc_lookup  # as a parse leaves it
+    dbt_manifest_cache.store("duckdb", "older", manifest)
+    dbt_manifest_cache.store("duckdb", "newer", manifest)
+    assert [path.name for path in tmp_path.iterdir()] == ["duckdb-newer.pickle"]
+    stored = dbt_manifest_cache.load("duckdb", "newer")
+    assert stored is not None
+    for part in ("nodes", "sources", "macros", "unit_tests"):
+        assert set(getattr(stored, part)) == set(getattr(manifest, part)), part
+    assert stored.nodes["model.customer_pyramid.customer_tier_history"].checksum == (
+        manifest.nodes["model.customer_pyramid.customer_tier_history"].checksum
+    )
+    # What compiling a model asks of it (dbt's own pickling put its lookups in the wrong fields).
+    found = stored.ref_lookup.find("customer_tiers", None, None, stored)
+    assert found.unique_id == "model.customer_pyramid.customer_tiers"
+    source = stored.source_lookup.find("raw.sales", None, stored)
+    assert source.unique_id == "source.customer_pyramid.raw.sales"
+    (tmp_path / "duckdb-newer.pickle").write_bytes(b"not a pickle")
+    assert dbt_manifest_cache.load("duckdb", "newer") is None
 
 
 def test_every_unit_test_pins_every_var_so_only_code_decides_its_verdict(manifest):
