@@ -125,6 +125,7 @@ def store(target: str, key: str, manifest: Any) -> None:
     _ManifestPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(manifest)
     with tempfile.NamedTemporaryFile(dir=CACHE_DIR, suffix=".partial", delete=False) as handle:
         handle.write(buffer.getbuffer())
+    os.chmod(handle.name, 0o644)  # as the project's other generated files (a temporary file is private)
     os.replace(handle.name, _cache_file(target, key))
     for old in CACHE_DIR.glob(f"{target}-*.pickle"):
         if old != _cache_file(target, key):
