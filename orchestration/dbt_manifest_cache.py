@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from orchestration.dbt_project import SOURCES
+from orchestration.dbt_project import project_files
 from orchestration.paths import DBT_PROJECT_DIR
 
 CACHE_DIR = DBT_PROJECT_DIR / "target" / "parsed_manifests"
@@ -40,7 +40,7 @@ def fingerprint(target: str, partial_state: Path, project_dir: Path = DBT_PROJEC
     digest = hashlib.sha256()
     for part in (sys.version, target, *(_version(package) for package in _ENGINE_PACKAGES)):
         digest.update(f"{part}\n".encode())
-    files = [project_dir / "profiles.yml", *_project_files(project_dir)]
+    files = [project_dir / "profiles.yml", *project_files(project_dir)]
     for path in [partial_state, *files]:
         with contextlib.suppress(FileNotFoundError):
             stat = path.stat()
@@ -64,13 +64,6 @@ def _version(package: str) -> str:
         return f"{package} {importlib.metadata.version(package)}"
     except importlib.metadata.PackageNotFoundError:
         return f"{package} -"
-
-
-def _project_files(project_dir: Path) -> list[Path]:
-    roots = [project_dir / name for name in SOURCES]
-    files = [root for root in roots if root.is_file()]
-    files += sorted(path for root in roots if root.is_dir() for path in root.rglob("*") if path.is_file())
-    return files
 
 
 def _cache_file(target: str, key: str) -> Path:

@@ -20,13 +20,19 @@ pyramid_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_P
 SOURCES = ("dbt_project.yml", "models", "macros", "tests")
 
 
+def project_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """The project's files a parse reads (besides profiles.yml): dbt_project.yml, models, macros, tests."""
+    roots = [project_dir / name for name in SOURCES]
+    files = [root for root in roots if root.is_file()]
+    folders = [root for root in roots if root.is_dir()]
+    return files + sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
+
+
 def manifest_is_stale(manifest: Path = pyramid_dbt_project.manifest_path) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    files = [DBT_PROJECT_DIR / name for name in SOURCES]
-    files += [path for folder in files if folder.is_dir() for path in folder.rglob("*")]
-    return any(path.stat().st_mtime > built for path in files if path.is_file())
+    return any(path.stat().st_mtime > built for path in project_files())
 
 
 def dbt_executable() -> str:
