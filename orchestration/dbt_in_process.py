@@ -72,7 +72,7 @@ def parsed_manifest(target: str = DEFAULT_TARGET):
         _parsed[target] = {"key": key, "manifest": manifest}
         # Everything alive now (Dagster's definitions, dbt's manifest, the adapters) lives as long as the
         # process: out of the collector's reach, each full collection (one per build, in _close_duckdb, and
-        # Python's own) scans only what builds create. Measured: about 0.4 s less per small build.
+        # Python's own) scans only what builds create (5.2-5.4 s against 5.6-5.7 s per small build here).
         gc.freeze()
         return manifest
 

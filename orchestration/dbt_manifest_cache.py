@@ -112,14 +112,18 @@ def load(target: str, key: str) -> Any | None:
 
 
 def store(target: str, key: str, manifest: Any) -> None:
-    """Store a freshly parsed manifest (atomically) and drop the target's earlier ones."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    """Store a freshly parsed manifest (atomically) and drop the target's earlier ones. A folder that cannot
+    be written (a read-only install) only means the next process parses again: never a failed build."""
     buffer = io.BytesIO()
     _ManifestPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(manifest)
-    with tempfile.NamedTemporaryFile(dir=CACHE_DIR, suffix=".partial", delete=False) as handle:
-        handle.write(buffer.getbuffer())
-    os.chmod(handle.name, 0o644)  # as the project's other generated files (a temporary file is private)
-    os.replace(handle.name, _cache_file(target, key))
-    for old in CACHE_DIR.glob(f"{target}-*.pickle"):
-        if old != _cache_file(target, key):
-            old.unlink(missing_ok=True)
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=CACHE_DIR, suffix=".partial", delete=False) as handle:
+            handle.write(buffer.getbuffer())
+        os.chmod(handle.name, 0o644)  # as the project's other generated files (a temporary file is private)
+        os.replace(handle.name, _cache_file(target, key))
+        for old in CACHE_DIR.glob(f"{target}-*.pickle"):
+            if old != _cache_file(target, key):
+                old.unlink(missing_ok=True)
+    except OSError:
+        return

@@ -143,7 +143,8 @@ def test_a_stored_manifest_is_named_by_everything_its_parse_reads(tmp_path, monk
 def test_the_parsed_manifest_is_read_back_whole_and_a_damaged_copy_is_parsed_again(tmp_path, monkeypatch):
     """What this process parsed (or read back) is stored under its fingerprint: reading it gives the same
     nodes, sources, macros and unit tests, and finds a model and a source as compiling needs. A damaged file
-    reads as nothing (the caller parses again), and storing a new manifest drops the target's older ones."""
+    reads as nothing (the caller parses again), storing a new manifest drops the target's older ones, and an
+    unwritable folder stores nothing, quietly."""
     manifest = parsed_manifest()
     assert dbt_manifest_cache.load("duckdb", dbt_manifest_cache.fingerprint("duckdb", PARSED_STATE))
     monkeypatch.setattr(dbt_manifest_cache, "CACHE_DIR", tmp_path)
@@ -165,6 +166,9 @@ def test_the_parsed_manifest_is_read_back_whole_and_a_damaged_copy_is_parsed_aga
     assert source.unique_id == "source.customer_pyramid.raw.sales"
     (tmp_path / "duckdb-newer.pickle").write_bytes(b"not a pickle")
     assert dbt_manifest_cache.load("duckdb", "newer") is None
+    # A folder that cannot be written (here a file stands where it would be): nothing stored, no error.
+    monkeypatch.setattr(dbt_manifest_cache, "CACHE_DIR", tmp_path / "duckdb-newer.pickle" / "sub")
+    dbt_manifest_cache.store("duckdb", "newest", manifest)
 
 
 def test_every_unit_test_pins_every_var_so_only_code_decides_its_verdict(manifest):
