@@ -51,7 +51,13 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
         check_spark_available()  # before loading anything
     as_of = settings.as_of_date  # None: the landing step takes the latest order_date of all the sales
     partition_key = _partition_key(as_of) if as_of else as_of_months.get_partition_keys()[-1]
-    with warehouse_lock(settings.warehouse_dir, "pyramid run"), warnings.catch_warnings():
+    with (
+        warehouse_lock(settings.warehouse_dir, "pyramid run"),
+        warnings.catch_warnings(),
+        # Disposed when the run ends: a throwaway instance's database connections would otherwise be closed
+        # by the garbage collector of whichever thread runs it, which SQLite refuses (with a traceback).
+        _instance() as instance,
+    ):
         # dbt assets and the raw/serving assets differ in backfill policy; Dagster runs one partition per run,
         # which is what the pipeline wants, and says so on every run.
         warnings.filterwarnings("ignore", message=".*varying BackfillPolicies")
@@ -69,7 +75,7 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
             },
             partition_key=partition_key,
             tags={AS_OF_TAG: as_of.isoformat() if as_of else LATEST_SALE},
-            instance=_instance(),
+            instance=instance,
             raise_on_error=False,
         )
     docs = validation_dir(settings.warehouse_dir).resolve() / "data_docs" / "index.html"

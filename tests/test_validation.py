@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.paths import GX_PROJECT_DIR
+from orchestration.validation.data_docs_views import COMPILED_TEMPLATES
 from orchestration.validation.runner import run_validation
 from orchestration.validation.suites import SUITES
 from tests.conftest import Dataset, Pyramid
@@ -46,6 +47,9 @@ def test_good_build_passes_every_suite(good_build, tmp_path):
     assert all(report.success for report in reports)
     assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
     assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 63
+    # Data Docs pages render through the project's views (great_expectations.yml), which keep the compiled
+    # templates for the next rendering in this process.
+    assert len(COMPILED_TEMPLATES) > 0
 
 
 def test_a_pyramid_taken_on_another_day_than_the_latest_sale(tampered):

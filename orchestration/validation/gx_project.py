@@ -21,6 +21,23 @@ DATASOURCE = "pyramid_warehouse"
 BATCH_DEFINITION = "whole_table"
 VALIDATION_DIR_VARIABLE = "PYRAMID_VALIDATION_DIR"
 
+# GX's page views with their compiled templates kept in the process (orchestration/validation/data_docs_views.py).
+_VIEWS_MODULE = "orchestration.validation.data_docs_views"
+_VIEWS = f"""\
+        view:
+            module_name: {_VIEWS_MODULE}
+            class_name: IndexPageView
+    site_section_builders:
+        expectations:
+            view:
+                module_name: {_VIEWS_MODULE}
+                class_name: PageView
+        validations:
+            view:
+                module_name: {_VIEWS_MODULE}
+                class_name: PageView
+"""
+
 # (default text GX writes, what this project needs instead)
 _CONFIG_EDITS = (
     ("base_directory: uncommitted/validations/", f"base_directory: ${{{VALIDATION_DIR_VARIABLE}}}/results/"),
@@ -29,6 +46,7 @@ _CONFIG_EDITS = (
         f"base_directory: ${{{VALIDATION_DIR_VARIABLE}}}/data_docs/",
     ),
     ("show_how_to_buttons: true", "show_how_to_buttons: false"),
+    ("        class_name: DefaultSiteIndexBuilder\n", "        class_name: DefaultSiteIndexBuilder\n" + _VIEWS),
 )
 _CONFIG_APPENDIX = """
 analytics_enabled: false
