@@ -21,7 +21,8 @@ DATASOURCE = "pyramid_warehouse"
 BATCH_DEFINITION = "whole_table"
 VALIDATION_DIR_VARIABLE = "PYRAMID_VALIDATION_DIR"
 
-# GX's page views with their compiled templates kept in the process (orchestration/validation/data_docs_views.py).
+# GX's page views, their compiled templates kept in the process (orchestration/validation/data_docs_views.py).
+_INDEX_BUILDER = "        class_name: DefaultSiteIndexBuilder\n"
 _VIEWS_MODULE = "orchestration.validation.data_docs_views"
 _VIEWS = f"""\
         view:
@@ -46,7 +47,7 @@ _CONFIG_EDITS = (
         f"base_directory: ${{{VALIDATION_DIR_VARIABLE}}}/data_docs/",
     ),
     ("show_how_to_buttons: true", "show_how_to_buttons: false"),
-    ("        class_name: DefaultSiteIndexBuilder\n", "        class_name: DefaultSiteIndexBuilder\n" + _VIEWS),
+    (_INDEX_BUILDER, _INDEX_BUILDER + _VIEWS),
 )
 _CONFIG_APPENDIX = """
 analytics_enabled: false
