@@ -7,12 +7,9 @@ duckdb-engine fails every expectation (`MetricResolutionError: list index out of
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
-from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value
 from orchestration.settings import TIER_NAMES
@@ -216,21 +213,21 @@ SAMPLE_LINES = 10_000
 SAMPLED = ("customers", "tier_history")
 
 
-def read_batch(duckdb_path: Path, asset: str, today: str | None = None) -> pd.DataFrame:
+def read_batch(con: duckdb.DuckDBPyConnection, asset: str, today: str | None = None) -> pd.DataFrame:
+    """The batch of one suite, read on the validation's read-only connection to the build file."""
     query = QUERIES[asset]
-    with connect_read_only(duckdb_path) as con:
-        if asset == "raw_sales":
-            types = column_types(con, f"{RAW_SCHEMA}.sales")
-            query = query.format(
-                sample_lines=SAMPLE_LINES,
-                first_checked_row=_first_checked_row(con),
-                order_day=date_value("order_date", types["order_date"], strict=False),
-                amount_number=decimal_value("amount", types["amount"], strict=False),
-            )
-            return con.execute(query, {"today": today}).df()
-        if asset in SAMPLED:
-            query = query.format(sample_lines=SAMPLE_LINES)
-        return con.execute(query).df()
+    if asset == "raw_sales":
+        types = column_types(con, f"{RAW_SCHEMA}.sales")
+        query = query.format(
+            sample_lines=SAMPLE_LINES,
+            first_checked_row=_first_checked_row(con),
+            order_day=date_value("order_date", types["order_date"], strict=False),
+            amount_number=decimal_value("amount", types["amount"], strict=False),
+        )
+        return con.execute(query, {"today": today}).df()
+    if asset in SAMPLED:
+        query = query.format(sample_lines=SAMPLE_LINES)
+    return con.execute(query).df()
 
 
 def _first_checked_row(con: duckdb.DuckDBPyConnection) -> int:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import duckdb
 
-from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
 from orchestration.validation.suites import TIERS
@@ -111,39 +109,38 @@ def tier_sizes(active: int, shares: list[Decimal]) -> list[int]:
     return [edges[i + 1] - edges[i] for i in range(len(shares))]
 
 
-def expected_values(duckdb_path: Path, today: dt.date | None = None) -> dict[str, object]:
-    """Suite parameters for the build in `duckdb_path` (its raw schema and build settings).
+def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dict[str, object]:
+    """Suite parameters for the build open on `con` (its raw schema and build settings).
 
     Counted and summed in SQL (millions of customers never come into Python); only the tier boundaries are
     computed here, in Decimal.
     """
-    with connect_read_only(duckdb_path) as con:
-        market_population, tier_shares, period = con.execute(
-            f"select market_population, tier_shares, history_period from {RAW_SCHEMA}.build_settings"
-        ).fetchone()
-        sales = column_types(con, f"{RAW_SCHEMA}.sales")
-        # A warehouse built before as_of_requested was recorded: its as_of_date was always the one asked for.
-        settings_columns = column_types(con, f"{RAW_SCHEMA}.build_settings")
-        requested = "as_of_requested" if "as_of_requested" in settings_columns else "as_of_date"
-        standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"), requested)
-        market_id = text_value("customer_id", column_types(con, f"{RAW_SCHEMA}.market")["customer_id"])
-        active, active_revenue, known, inactive, prospect, suspects = con.execute(
-            f"""
-            with standings as ({standings})
-            select
-                count(*) filter (where standing = 'active'),
-                coalesce(sum(window_revenue) filter (where standing = 'active'), 0),
-                count(*),
-                count(*) filter (where standing = 'inactive'),
-                count(*) filter (where standing = 'prospect'),
-                (select count(distinct {market_id}) from {RAW_SCHEMA}.market
-                    where {market_id} not in (select id from standings))
-            from standings
-            """
-        ).fetchone()
-        sizes = tier_sizes(active, [Decimal(share) for share in tier_shares.split(",")])
-        tier_revenues = _tier_revenues(con, standings, sizes)
-        span = con.execute(sales_span_sql(sales, requested)).fetchone()
+    market_population, tier_shares, period = con.execute(
+        f"select market_population, tier_shares, history_period from {RAW_SCHEMA}.build_settings"
+    ).fetchone()
+    sales = column_types(con, f"{RAW_SCHEMA}.sales")
+    # A warehouse built before as_of_requested was recorded: its as_of_date was always the one asked for.
+    settings_columns = column_types(con, f"{RAW_SCHEMA}.build_settings")
+    requested = "as_of_requested" if "as_of_requested" in settings_columns else "as_of_date"
+    standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"), requested)
+    market_id = text_value("customer_id", column_types(con, f"{RAW_SCHEMA}.market")["customer_id"])
+    active, active_revenue, known, inactive, prospect, suspects = con.execute(
+        f"""
+        with standings as ({standings})
+        select
+            count(*) filter (where standing = 'active'),
+            coalesce(sum(window_revenue) filter (where standing = 'active'), 0),
+            count(*),
+            count(*) filter (where standing = 'inactive'),
+            count(*) filter (where standing = 'prospect'),
+            (select count(distinct {market_id}) from {RAW_SCHEMA}.market
+                where {market_id} not in (select id from standings))
+        from standings
+        """
+    ).fetchone()
+    sizes = tier_sizes(active, [Decimal(share) for share in tier_shares.split(",")])
+    tier_revenues = _tier_revenues(con, standings, sizes)
+    span = con.execute(sales_span_sql(sales, requested)).fetchone()
     values: dict[str, object] = {
         "today": (today or dt.date.today()).isoformat(),
         "active_customers": active,
