@@ -228,6 +228,7 @@ def test_parquet_error_names_the_row(dataset):
     assert "sales.parquet: column customer_id: row 2 has an empty customer_id" in result.stderr
 
 
+@pytest.mark.slow  # a build, then a second build that fails in dbt
 def test_a_failing_dbt_build_keeps_the_published_pyramid(dataset):
     """A build that fails inside dbt (market too small) leaves the published file as it was."""
     checksum = _checksum(dataset.sales(GOOD_SALES).build().path)

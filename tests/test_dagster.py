@@ -263,6 +263,7 @@ def test_a_cli_run_and_a_dagster_run_on_one_warehouse_never_overlap(dataset):
     assert "Traceback" not in busy.stderr
 
 
+@pytest.mark.slow  # a build, then a second run refused by the raw suite
 def test_a_failing_blocking_check_stops_publishing(dataset):
     dataset.sales(_monthly_sales())
     instance = DagsterInstance.ephemeral()

@@ -47,6 +47,7 @@ def test_data_docs_assets_are_installed():
     assert assets_installed(), "run `make install` (npm ci in expectations/data_docs_assets)"
 
 
+@pytest.mark.slow  # a build, then a second run refused by the raw suite
 def test_index_lists_every_suite_and_the_failed_run(failed_run, tmp_path):
     text = visible_text(rendered_dom(failed_run / "index.html", tmp_path / "profile"))
     for suite in ("raw_sales", "customer_tiers", "pyramid_summary", "customers", "marts_schema"):
@@ -57,6 +58,7 @@ def test_index_lists_every_suite_and_the_failed_run(failed_run, tmp_path):
     assert newest, "the newest run is not listed"
 
 
+@pytest.mark.slow  # a build, then a second run refused by the raw suite
 def test_failing_expectation_is_visible(failed_run, tmp_path):
     pages = sorted((failed_run / "validations" / "raw_sales").rglob("*.html"))
     dom = rendered_dom(pages[-1], tmp_path / "profile")

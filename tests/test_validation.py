@@ -155,6 +155,7 @@ def test_duplicate_order_lines_fail_the_raw_suite(tampered):
     assert tampered(sql, stage="input") == {"no_duplicate_lines"}
 
 
+@pytest.mark.slow  # a build, then a second run refused by the raw suite
 def test_a_sale_dated_after_today_stops_the_run_before_dbt(dataset):
     """The raw suite fails: exit 3, nothing published changes, the report is still written."""
     dataset.sales([("a", "2025-01-01", "10.00")]).build()
