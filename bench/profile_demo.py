@@ -48,7 +48,9 @@ imported = time.monotonic()
 from dagster import DagsterInstance
 instance = DagsterInstance.ephemeral()
 import orchestration.pipeline as pipeline
-pipeline._instance = lambda: instance
+import contextlib
+# The run's instance, kept open after the run (the pipeline disposes its own) so its event log can be read.
+pipeline._instance = lambda: contextlib.nullcontext(instance)
 settings = PyramidSettings(warehouse_dir=Path(sys.argv[1]), market_population=int(sys.argv[2]))
 build_started, build_started_epoch = time.monotonic(), time.time()
 build_pyramid(settings, echo=False)
