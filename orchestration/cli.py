@@ -7,14 +7,17 @@ import multiprocessing
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
+from orchestration import progress
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
 from orchestration.loading import InputError
 from orchestration.paths import DEMO_INPUT_DIR
+from orchestration.progress import show_progress
 from orchestration.report import format_pyramid, read_pyramid
 from orchestration.settings import (
     HISTORY_PERIODS,
@@ -149,7 +152,7 @@ def entry_point() -> None:
     help=f"DuckDB memory limit, like 2GB; it spills beyond it ({_default('memory_limit')}).",
 )
 @click.option("--threads", type=int, default=None, help=f"DuckDB threads ({_default('threads')}).")
-@click.option("--quiet", is_flag=True, help="Do not echo dbt's output.")
+@click.option("--quiet", is_flag=True, help="Do not echo dbt's output or show the run's progress.")
 def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
     try:
@@ -159,7 +162,8 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     warehouse_dir = settings.warehouse_dir
     try:
         # The lock first, before the seconds of importing Dagster, dbt and GX: the run started first wins.
-        with warehouse_lock(warehouse_dir, "pyramid run"):
+        with warehouse_lock(warehouse_dir, "pyramid run"), nullcontext() if quiet else show_progress():
+            progress.phase("starting: Dagster, dbt and Great Expectations")
             result = _build(settings, echo=not quiet)
     except WarehouseUnavailableError as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)

@@ -36,6 +36,7 @@ from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
 
 from orchestration import dbt_manifest_cache as manifest_cache
+from orchestration import progress
 from orchestration.dbt_project import pyramid_dbt_project
 
 # dbt's partial-parse state written by `make install` (orchestration/dbt_project.py): read, never rewritten.
@@ -49,6 +50,8 @@ _COMMON_ARGS = (
     "--no-use-colors",
 )
 DEFAULT_TARGET = "duckdb"
+# The events dbt fires when a node is done, each with its index and the run's node count.
+_RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"}
 _parsed: dict[str, dict[str, Any]] = {}
 _invocation_lock = threading.RLock()  # dbt keeps global state: one invocation at a time per process
 
@@ -200,7 +203,11 @@ def _forward_result(message, events: queue.Queue) -> None:
     costs more than the small build's queries themselves. Only the name and node are read to decide.
     """
     unique_id = getattr(getattr(message.data, "node_info", None), "unique_id", "")
-    head = {"info": {"name": message.info.name}, "data": {"node_info": {"unique_id": unique_id}}}
+    name = message.info.name
+    if unique_id and name in _RESULT_EVENTS:  # "37 of 108": dbt's own count of the nodes it runs
+        total = getattr(message.data, "total", 0) or getattr(message.data, "num_models", 0)
+        progress.count("dbt build", message.data.index, total)
+    head = {"info": {"name": name}, "data": {"node_info": {"unique_id": unique_id}}}
     if unique_id and _is_result(head):
         events.put(msg_to_dict(message))
 

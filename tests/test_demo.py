@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import filecmp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import duckdb
 import pytest
 
 from orchestration.assets.publishing import MARTS
+from orchestration.dbt_lineage import load_manifest
 from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
 from orchestration.paths import DEMO_INPUT_DIR, PROJECT_ROOT
 from tests.conftest import Dataset, Pyramid, run_pyramid
@@ -39,15 +41,31 @@ def test_generator_is_deterministic_and_matches_the_bundled_seeds(tmp_path):
 def demo_pyramid(tmp_path_factory) -> Pyramid:
     dataset = Dataset(tmp_path_factory.mktemp("demo"))
     result = run_pyramid(
-        "run",
-        "--warehouse",
-        str(dataset.warehouse_dir),
-        "--market-population",
-        str(DEMO_MARKET_POPULATION),
-        "--quiet",
+        "run", "--warehouse", str(dataset.warehouse_dir), "--market-population", str(DEMO_MARKET_POPULATION)
     )
     assert result.returncode == 0, result.stderr
     assert "Customer pyramid as of 2026-10-31" in result.stdout
+    # Not a terminal: dbt's own lines on standard output, the run's phases as plain lines on standard error.
+    # dbt counts its nodes: models and data tests, and the unit tests when their code is new to this clone.
+    manifest = load_manifest()
+    built = sum(node["resource_type"] in ("model", "test") for node in manifest["nodes"].values())
+    nodes = int(re.search(r" of (\d+) START (?:sql|test|unit_test) ", result.stdout).group(1))
+    assert nodes in (built, built + len(manifest["unit_tests"]))
+    assert [line for line in result.stderr.splitlines() if line.startswith("[pyramid]")] == [
+        "[pyramid] starting: Dagster, dbt and Great Expectations",
+        "[pyramid] landing the inputs",
+        "[pyramid] sales: landed, 22,231 new rows, 22,231 in all",
+        "[pyramid] customers: landed, 3,000 new rows, 3,000 in all",
+        "[pyramid] market: landed, 7,658 new rows, 7,658 in all",
+        "[pyramid] feedback: landed, 2,130 new rows, 2,130 in all",
+        "[pyramid] complaints: landed, 1,051 new rows, 1,051 in all",
+        "[pyramid] validating the raw sales (Great Expectations)",
+        "[pyramid] dbt build",
+        f"[pyramid] dbt build: {nodes} of {nodes} done",
+        "[pyramid] validating the marts (Great Expectations, 7 suites)",
+        "[pyramid] publishing the warehouse and its Parquet copies",
+        "[pyramid] drawing the report",
+    ]
     assert f"{dataset.warehouse_dir / 'pyramid.duckdb'}" in result.stdout
     report = dataset.warehouse_dir / "report"
     assert f"Report (open in a browser): {report / 'pyramid.en.html'}" in result.stdout

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from orchestration import progress
 from orchestration.assets.run_settings import hold_warehouse, release_warehouse, run_settings
 from orchestration.dbt_lineage import load_manifest, mart_models
 from orchestration.duckdb_reader import connect_read_only
@@ -51,6 +52,9 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     as_of = _as_of(run.build_file)
     current = published_path(pyramid.warehouse)
     replaces = pyramid.publish_older or not current.exists() or _as_of(current) <= as_of
+    progress.phase(
+        "publishing the warehouse and its Parquet copies" if replaces else "keeping the history copy"
+    )
     if replaces:
         version = export_parquet(run.build_file, pyramid.warehouse, context.run.run_id, MARTS)
         publish_with_parquet(run.build_file, pyramid.warehouse, version)
@@ -84,6 +88,7 @@ def pyramid_report(context: AssetExecutionContext, pyramid: PyramidResource) -> 
     from orchestration.picture.writer import write_picture_report  # matplotlib: only when a report is drawn
 
     hold_warehouse(context, pyramid)
+    progress.phase("drawing the report")
     try:
         return _write_report(pyramid, write_picture_report)
     finally:

@@ -4,6 +4,7 @@ published warehouse already holds the others)."""
 import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration import progress
 from orchestration.assets.run_settings import hold_warehouse, requested_settings
 from orchestration.build_record import record_settings
 from orchestration.dbt_in_process import parse_in_background
@@ -43,6 +44,7 @@ RAW_ASSETS = {
 def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     """Validate the input files and land them in schema raw of this run's build file."""
     hold_warehouse(context, pyramid)
+    progress.phase("landing the inputs")
     validation_worker.start()  # GX imports in its own process while this one lands the inputs
     run = requested_settings(context, pyramid)
     if run.settings.target != SPARK_TARGET:
@@ -68,6 +70,7 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
         raise
     context.log.info(f"tier history: {history.describe()}")
     for item in loaded:
+        progress.phase(f"{item.name}: {item.action}, {item.new_rows:,} new rows, {item.rows:,} in all")
         yield MaterializeResult(
             asset_key=f"raw_{item.name}",
             metadata={
