@@ -1,4 +1,5 @@
-"""What a run is doing, for the person watching it: the phase, and n of N where the phase has a count.
+"""What a run is doing, for the person watching it: the phase, and n of N where the phase has a count (dbt's
+nodes; the validation suites, reported one by one by the worker process, orchestration/validation/worker.py).
 
 The steps report through the `pyramid.progress` logger (standard logging: cheap when nobody listens, safe from
 dbt's thread). `pyramid run` shows it with `show_progress`: on a terminal as one live line drawn by rich (the

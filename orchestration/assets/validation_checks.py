@@ -14,7 +14,6 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration import progress
 from orchestration.assets.run_settings import run_settings
 from orchestration.resources import PyramidResource
 from orchestration.validation import worker as validation_worker
@@ -58,9 +57,12 @@ def _check_result(verdict, report, *, asset: str) -> AssetCheckResult:
 )
 def raw_sales_suite(context: AssetCheckExecutionContext, pyramid: PyramidResource) -> AssetCheckResult:
     run = run_settings(context, pyramid)
-    progress.phase("validating the raw sales (Great Expectations)")
     report = validation_worker.validate(
-        run.settings, run.build_file, "input", validation_dir(pyramid.warehouse)
+        run.settings,
+        run.build_file,
+        "input",
+        validation_dir(pyramid.warehouse),
+        label="validating the raw sales (Great Expectations)",
     )
     if not report.success:  # refused before any model runs: no build folder is kept
         finish_build(pyramid.warehouse, context.run.run_id)
@@ -80,9 +82,12 @@ def raw_sales_suite(context: AssetCheckExecutionContext, pyramid: PyramidResourc
 )
 def mart_suites(context: AssetCheckExecutionContext, pyramid: PyramidResource):
     run = run_settings(context, pyramid)
-    progress.phase(f"validating the marts (Great Expectations, {len(OUTPUT_SUITES)} suites)")
     report = validation_worker.validate(
-        run.settings, run.build_file, "output", validation_dir(pyramid.warehouse)
+        run.settings,
+        run.build_file,
+        "output",
+        validation_dir(pyramid.warehouse),
+        label="validating the marts (Great Expectations)",
     )
     for verdict in report.verdicts:
         yield _check_result(verdict, report, asset=OUTPUT_SUITES[verdict.suite])

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,8 +128,10 @@ def run_validation(
     *,
     today: dt.date | None = None,
     suites: tuple[str, ...] | None = None,
+    on_suite_done: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
-    """Run the checkpoints of `stage` ("input" or "output") on `duckdb_path`; write results and Data Docs."""
+    """Run the checkpoints of `stage` ("input" or "output") on `duckdb_path`; write results and Data Docs.
+    `on_suite_done(done, total)` is called after each suite."""
     from orchestration.duckdb_reader import connect_read_only
     from orchestration.validation.batches import read_batch  # pandas: only where validation runs
     from orchestration.validation.gx_modules import ExpectationSuiteIdentifier, RunIdentifier, gx
@@ -149,7 +152,7 @@ def run_validation(
             parameters = expected_values(con, today)
         else:
             parameters = {"today": (today or dt.date.today()).isoformat()}
-        for spec in specs:
+        for done, spec in enumerate(specs, start=1):
             checkpoint = context.checkpoints.get(spec.name)
             result = checkpoint.run(
                 batch_parameters={"dataframe": read_batch(con, spec.asset, parameters["today"])},
@@ -157,6 +160,8 @@ def run_validation(
                 run_id=RunIdentifier(run_name=run_name),
             )
             results += [(spec.name, identifier, run) for identifier, run in result.run_results.items()]
+            if on_suite_done is not None:
+                on_suite_done(done, len(specs))
     # Render only this run's pages (and the index): rebuilding every past page would grow with the history.
     suites_shown = [ExpectationSuiteIdentifier(name=spec.name) for spec in SUITES]
     context.build_data_docs(

@@ -11,15 +11,19 @@ or dies, the validation runs in this process instead: slower, never different.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
+import multiprocessing.queues
+import queue
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orchestration import progress
 from orchestration.duckdb_reader import use_settings
 from orchestration.settings import PyramidSettings
 
@@ -28,7 +32,15 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _pool: dict[str, ProcessPoolExecutor] = {}
+# Suites done, as (done, total): put by the worker, shown by the process that started it.
+_suites_done: dict[str, multiprocessing.queues.Queue] = {}
+_in_worker: dict[str, multiprocessing.queues.Queue] = {}  # set in the worker process only
 log = logging.getLogger(__name__)
+
+
+def _keep_progress_queue(suites_done: multiprocessing.queues.Queue) -> None:
+    """The worker's initializer: where `_validate_here` reports each suite it finished."""
+    _in_worker["suites_done"] = suites_done
 
 
 def _import_gx() -> None:
@@ -39,12 +51,22 @@ def _import_gx() -> None:
 
 
 def _validate_here(
-    settings: PyramidSettings, duckdb_path: Path, stage: str, out_dir: Path
+    settings: PyramidSettings, duckdb_path: Path, stage: str, out_dir: Path, label: str
 ) -> ValidationReport:
     from orchestration.validation.runner import run_validation
 
     use_settings(settings)  # the run's memory limit for the read-only connections of this process
-    return run_validation(duckdb_path, stage, out_dir)
+    suites_done = _in_worker.get("suites_done")
+    if suites_done is not None:  # in the worker: the process that started it shows the progress
+
+        def suite_done(done: int, total: int) -> None:
+            suites_done.put((done, total))
+    else:
+
+        def suite_done(done: int, total: int) -> None:
+            progress.count(label, done, total)
+
+    return run_validation(duckdb_path, stage, out_dir, on_suite_done=suite_done)
 
 
 TRACKER_WARNING = "ignore::UserWarning:multiprocessing.resource_tracker"
@@ -61,12 +83,20 @@ def start() -> None:
         if TRACKER_WARNING not in sys.warnoptions:
             sys.warnoptions.append(TRACKER_WARNING)
         try:
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            context = multiprocessing.get_context("spawn")
+            suites_done = context.Queue()
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_keep_progress_queue,
+                initargs=(suites_done,),
+            )
             pool.submit(_import_gx)
         except (OSError, RuntimeError) as error:  # no process to spare: validate in this process
             log.warning("validation worker not started (%s); validating in this process", error)
             return
         _pool["pool"] = pool
+        _suites_done["queue"] = suites_done
     atexit.register(stop)
 
 
@@ -77,15 +107,43 @@ def stop() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def validate(settings: PyramidSettings, duckdb_path: Path, stage: str, out_dir: Path) -> ValidationReport:
-    """`run_validation` in the worker (started now if it was not), or in this process if it cannot run."""
+def validate(
+    settings: PyramidSettings, duckdb_path: Path, stage: str, out_dir: Path, label: str
+) -> ValidationReport:
+    """`run_validation` in the worker (started now if it was not), or in this process if it cannot run;
+    `label` names the phase in the run's progress, with the suites done of how many."""
     start()
+    progress.phase(label)
     pool = _pool.get("pool")
     if pool is not None:
         try:
-            return pool.submit(_validate_here, settings, duckdb_path, stage, out_dir).result()
+            suites_done = _suites_done["queue"]
+            _drain(suites_done)  # a count that came too late for the previous validation
+            validation = pool.submit(_validate_here, settings, duckdb_path, stage, out_dir, label)
+            _show_suites_done(validation, suites_done, label)
+            return validation.result()
         except BrokenProcessPool as error:
             log.warning("validation worker stopped (%s); validating in this process", error)
             with _lock:
                 _pool.pop("pool", None)
-    return _validate_here(settings, duckdb_path, stage, out_dir)
+    return _validate_here(settings, duckdb_path, stage, out_dir, label)
+
+
+def _show_suites_done(validation: Future, suites_done: multiprocessing.queues.Queue, label: str) -> None:
+    """Pass the worker's "n of N suites" on to the run's progress until the validation is over."""
+    while True:
+        try:
+            done, total = suites_done.get(timeout=0.05 if not validation.done() else 0.5)
+        except queue.Empty:
+            if validation.done():
+                return  # a failed validation, or its last count already shown
+            continue
+        progress.count(label, done, total)
+        if done == total:
+            return
+
+
+def _drain(suites_done: multiprocessing.queues.Queue) -> None:
+    with contextlib.suppress(queue.Empty):
+        while True:
+            suites_done.get_nowait()
