@@ -155,6 +155,24 @@ def test_duplicate_order_lines_fail_the_raw_suite(tampered):
     assert tampered(sql, stage="input") == {"no_duplicate_lines"}
 
 
+def test_a_new_line_repeating_a_line_of_an_earlier_run_fails_the_raw_suite(tampered):
+    """An appended run (raw.load_state: 1 new line) whose line repeats row 10,050, landed by an earlier run.
+
+    10,038 filler lines (rows 63..10,100, all different) put row 10,050 past the 10,000 lines GX always
+    samples: only the duplicate search can bring it into the batch. The new line is row 10,101.
+    """
+    sql = """
+        update raw.sales set order_id = 'o' || _row_number;
+        insert into raw.sales
+            select 'f' || i, '2025-06-01', '1.00', 'of' || i, null, null, null, null, 62 + i, 'filler.csv'
+            from range(1, 10039) as t (i);
+        insert into raw.sales
+            select * replace (10101 as _row_number) from raw.sales where _row_number = 10050;
+        update raw.load_state set sales_new_rows = 1;
+    """
+    assert tampered(sql, stage="input") == {"no_duplicate_lines"}
+
+
 @pytest.mark.slow  # a build, then a second run refused by the raw suite
 def test_a_sale_dated_after_today_stops_the_run_before_dbt(dataset):
     """The raw suite fails: exit 3, nothing published changes, the report is still written."""

@@ -45,7 +45,11 @@ QUERIES = {
                 is_checked,
                 hash(order_id, customer_id, order_date, amount, quantity, product_id, status) as line_hash
             from parsed
-            where checks_duplicates
+            where
+                checks_duplicates
+                -- A repeat of a checked line has its order_id: after an appended file, only the earlier
+                -- lines that share an order_id with the new ones are hashed, not every line ever landed.
+                and (is_checked or order_id in (select order_id from parsed where is_checked))
         ),
         repeated_hashes as (
             -- Hashes of checked lines found more than once among all lines: every duplicate (and, rarely, a
