@@ -24,12 +24,18 @@ log.propagate = False  # shown by the handlers below, never twice through the ro
 
 def phase(text: str) -> None:
     """A new phase begins ("landing the inputs")."""
-    log.info(text, extra={"done": None, "total": None})
+    log.info(text, extra={"phase": text, "done": None, "total": None})
 
 
 def count(text: str, done: int, total: int) -> None:
-    """`done` of `total` items of the current phase are finished ("dbt build", 37, 108)."""
-    log.info(text, extra={"done": done, "total": total})
+    """`done` of `total` items of the phase `text` are finished ("dbt build", 37, 108). Only the last count
+    is at INFO ("dbt build: 108 of 108 done"): a log, CI or Dagster's run log gets one line, not one per node;
+    the counts before it are at DEBUG, which only the live line on a terminal listens to."""
+    extra = {"phase": text, "done": done, "total": total}
+    if done == total:
+        log.info("%s: %s of %s done", text, f"{done:,}", f"{total:,}", extra=extra)
+    else:
+        log.debug("%s: %s of %s", text, f"{done:,}", f"{total:,}", extra=extra)
 
 
 class _PlainLines(logging.Handler):
@@ -40,11 +46,7 @@ class _PlainLines(logging.Handler):
         self.stream = stream
 
     def emit(self, record: logging.LogRecord) -> None:
-        done, total = getattr(record, "done", None), getattr(record, "total", None)
-        if done is not None and done != total:
-            return
-        line = record.getMessage() if done is None else f"{record.getMessage()}: {done:,} of {total:,} done"
-        self.stream.write(f"[pyramid] {line}\n")
+        self.stream.write(f"[pyramid] {record.getMessage()}\n")
         self.stream.flush()
 
 
@@ -53,7 +55,7 @@ class _LiveLine(logging.Handler):
     phase has taken (each phase starts its own clock)."""
 
     def __init__(self, stream: IO[str]) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -70,7 +72,7 @@ class _LiveLine(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         done, total = getattr(record, "done", None), getattr(record, "total", None)
-        description = record.getMessage()
+        description = getattr(record, "phase", record.getMessage())
         if self.task is None or done is None or self.progress.tasks[-1].description != description:
             if self.task is not None:
                 self.progress.remove_task(self.task)
@@ -85,9 +87,10 @@ def show_progress(stream: IO[str] | None = None) -> Iterator[None]:
     stream = stream or sys.stderr
     handler = _LiveLine(stream) if stream.isatty() else _PlainLines(stream)
     log.addHandler(handler)
-    log.setLevel(logging.INFO)
+    log.setLevel(handler.level)
     try:
         with handler.progress if isinstance(handler, _LiveLine) else nullcontext():
             yield
     finally:
         log.removeHandler(handler)
+        log.setLevel(logging.NOTSET)

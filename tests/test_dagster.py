@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from dagster import AssetKey, DagsterInstance, build_run_status_sensor_context, build_schedule_context
 
 from orchestration.assets.publishing import MARTS
@@ -192,8 +193,11 @@ def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(da
 
 
 def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
-    """The whole job in-process on the bundled demo: every asset, every dbt test and GX suite passes."""
-    instance = DagsterInstance.ephemeral()
+    """The whole job in-process on the bundled demo: every asset, every dbt test and GX suite passes, and the
+    run's log in Dagster has the progress lines (the instance takes `python_logs` from the project's
+    dagster.yaml, as `make dev` does)."""
+    settings = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    instance = DagsterInstance.ephemeral(settings={"python_logs": settings["python_logs"]})
     result = defs.resolve_job_def("pyramid_job").execute_in_process(
         run_config={
             "resources": {
@@ -219,6 +223,12 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
     assert all(evaluation.passed for evaluation in evaluations)
     counts = Pyramid(tmp_path / "warehouse").counts()
     assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == (15, 61, 229, 1218)
+    logged = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.dagster_event is None]
+    assert "validating the marts (Great Expectations): 7 of 7 done" in logged
+    assert "drawing the report" in logged
+    # One line for dbt's nodes when they are all done, not one per node.
+    dbt_lines = [line for line in logged if line.startswith("dbt build:")]
+    assert len(dbt_lines) == 1 and dbt_lines[0].endswith(" done")
 
 
 def _in_and_out(dataset: Dataset) -> list[str]:
