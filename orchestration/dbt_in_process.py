@@ -197,7 +197,8 @@ def dbt_build(
 
 
 def _forward_result(message, events: queue.Queue) -> None:
-    """Queue the events dagster-dbt turns into Dagster events (a node's result), by dagster-dbt's own rule.
+    """Count each finished node for the run's progress, and queue the events dagster-dbt turns into Dagster
+    events (a node's result, by dagster-dbt's own rule).
 
     dbt fires hundreds of events per build (each query, each node's start); turning every one into a dict
     costs more than the small build's queries themselves. Only the name and node are read to decide.
