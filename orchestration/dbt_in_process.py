@@ -161,15 +161,7 @@ def dbt_build(
         *selection,
         "--target-path",
         str(target_path),
-        "--log-path",
-        str(target_path),
-        # dbt.log keeps what happened and every error; at dbt's default (debug) it would also take each
-        # query's text, a line per event formatted in this thread: 0.4 s of every small build, measured.
-        "--log-level-file",
-        "info",
-        # Not echoed: no console logger at all (a quiet one still formats every event, then drops it). A
-        # failure is reported from run_results.json and dbt.log (orchestration/dbt_failures.py).
-        *([] if echo else ["--log-level", "none"]),
+        *log_args(target_path, echo=echo),
     ]
     events: queue.Queue = queue.Queue()
     with _invocation_lock:
@@ -194,6 +186,21 @@ def dbt_build(
             worker.join()
             _close_duckdb()
     _raise_on_failure(outcome)
+
+
+def log_args(target_path: Path, *, echo: bool) -> list[str]:
+    """Where and how much dbt logs in a build."""
+    return [
+        "--log-path",
+        str(target_path),
+        # dbt.log keeps what happened and every error; at dbt's default (debug) it would also take each
+        # query's text, a line per event formatted in this thread: 0.4 s of every small build, measured.
+        "--log-level-file",
+        "info",
+        # Not echoed: no console logger at all (a quiet one still formats every event, then drops it). A
+        # failure is reported from run_results.json and dbt.log (orchestration/dbt_failures.py).
+        *([] if echo else ["--log-level", "none"]),
+    ]
 
 
 def _forward_result(message, events: queue.Queue) -> None:

@@ -456,3 +456,20 @@ def test_an_as_of_before_the_first_sale_is_an_empty_pyramid(tmp_path):
         "inactive": 0,
         "prospect": 0,
     }
+
+
+def test_dbt_stopping_before_any_model_is_explained_from_dbt_log(tmp_path):
+    """A dbt build that stops before any node (here: a target the profile lacks) leaves no run results; the
+    message comes from dbt.log, which a build writes at `info` (orchestration/dbt_in_process.py)."""
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.dbt_failures import failure_message
+    from orchestration.dbt_in_process import log_args
+    from orchestration.paths import DBT_PROJECT_DIR
+
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    args = ["build", *project, "--target", "nosuch", "--target-path", str(tmp_path)]
+    assert not dbtRunner().invoke([*args, *log_args(tmp_path, echo=False)]).success
+    message = failure_message(tmp_path)
+    assert "dbt stopped before running any model" in message
+    assert "does not have a target named 'nosuch'" in message
