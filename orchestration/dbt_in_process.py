@@ -51,6 +51,7 @@ _COMMON_ARGS = (
 )
 DEFAULT_TARGET = "duckdb"
 # The events dbt fires when a node is done, each with its index and the run's node count.
+PROGRESS_PHASE = "dbt build"  # the run's progress: this phase, then dbt's nodes done of how many
 _RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"}
 _parsed: dict[str, dict[str, Any]] = {}
 _invocation_lock = threading.RLock()  # dbt keeps global state: one invocation at a time per process
@@ -164,6 +165,7 @@ def dbt_build(
         *log_args(target_path, echo=echo),
     ]
     events: queue.Queue = queue.Queue()
+    progress.phase(PROGRESS_PHASE)
     with _invocation_lock:
         manifest = parsed_manifest(target)
         runner = dbtRunner(manifest=manifest, callbacks=[lambda message: _forward_result(message, events)])
@@ -214,7 +216,7 @@ def _forward_result(message, events: queue.Queue) -> None:
     name = message.info.name
     if unique_id and name in _RESULT_EVENTS:  # "37 of 108": dbt's own count of the nodes it runs
         total = getattr(message.data, "total", 0) or getattr(message.data, "num_models", 0)
-        progress.count("dbt build", message.data.index, total)
+        progress.count(PROGRESS_PHASE, message.data.index, total)
     head = {"info": {"name": name}, "data": {"node_info": {"unique_id": unique_id}}}
     if unique_id and _is_result(head):
         events.put(msg_to_dict(message))

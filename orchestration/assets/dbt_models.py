@@ -15,7 +15,6 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from orchestration import progress
 from orchestration.assets.run_settings import hold_warehouse, run_settings
 from orchestration.dbt_failures import DbtBuildError, failure_message
 from orchestration.dbt_in_process import DbtInvocationError, dbt_build
@@ -73,7 +72,6 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
         spark = prepare_spark_build(run.build_file)
     unit_tests = unit_test_signature(load_manifest(), run.settings.target, run.settings.dbt_vars())
     args = ["--vars", json.dumps(dbt_vars), *skip_args(unit_tests)]
-    progress.phase("dbt build")
     try:
         build = dbt_build(
             context, args, target_path=target_path, echo=pyramid.echo_dbt, target=run.settings.target
