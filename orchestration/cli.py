@@ -176,7 +176,10 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     click.echo("")
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
-    click.echo(f"Parquet for BI: {serving_dir(warehouse_dir) / 'current'}/<table>.parquet")
+    from orchestration.assets.publishing import SERVING_FILE_PER  # loaded by the run already
+
+    split = "".join(f", {table}/<{column}>.parquet" for table, column in SERVING_FILE_PER.items())
+    click.echo(f"Parquet for BI: {serving_dir(warehouse_dir) / 'current'}/<table>.parquet{split}")
     html_report = report_dir(warehouse_dir) / f"pyramid.{settings.report_language}.html"
     if html_report.exists():
         click.echo(f"Report (open in a browser): {html_report}")

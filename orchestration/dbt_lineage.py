@@ -118,6 +118,18 @@ def mart_models(manifest: dict) -> list[str]:
     )
 
 
+def serving_file_per(manifest: dict) -> dict[str, str]:
+    """Mart name → the column whose values each get a Parquet file of their own in the serving copy (model
+    config `meta.serving_file_per`); the other marts are one file each."""
+    return {
+        node["name"]: node["config"]["meta"]["serving_file_per"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("schema") == MARTS_SCHEMA
+        and "serving_file_per" in node["config"].get("meta", {})
+    }
+
+
 def contracted_columns(manifest: dict) -> dict[str, list[tuple[str, str]]]:
     """Mart name → [(column, contract data type)] of the marts whose dbt contract is enforced."""
     return {

@@ -19,6 +19,7 @@ import duckdb
 
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import WAREHOUSE_FILE_NAME
+from orchestration.period_files import PARQUET_OPTIONS, export_per_value
 from orchestration.raw_sql import sql_string
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse_lock import WarehouseUnavailableError
@@ -149,19 +150,35 @@ def _journal(warehouse_dir: Path) -> Path:
 
 
 def serving_dir(warehouse_dir: Path) -> Path:
-    """Parquet copies of the marts for BI tools that read files: serving/current/<table>.parquet."""
+    """Parquet copies of the marts for BI tools that read files: serving/current/<table>.parquet, or
+    serving/current/<table>/<period>.parquet for a mart split per period (the tier history)."""
     return warehouse_dir / "serving"
 
 
-def export_parquet(build_file: Path, warehouse_dir: Path, run_id: str, tables: tuple[str, ...]) -> Path:
-    """Write every mart of the finished build as Parquet into a new version folder (not yet current)."""
+def export_parquet(
+    build_file: Path,
+    warehouse_dir: Path,
+    run_id: str,
+    tables: tuple[str, ...],
+    file_per: dict[str, str] | None = None,
+) -> Path:
+    """Write every mart of the finished build as Parquet into a new version folder (not yet current).
+
+    A table in `file_per` (mart → column) gets one file per value of that column, and the files that did not
+    change are hard-linked from the current version (orchestration/period_files.py).
+    """
     version = serving_dir(warehouse_dir) / "versions" / run_id
     shutil.rmtree(version, ignore_errors=True)
     version.mkdir(parents=True)
+    current = serving_dir(warehouse_dir) / "current"
+    previous = current.resolve() if current.is_symlink() else None
     with connect_read_only(build_file) as con:
         for table in tables:
+            if table in (file_per or {}):
+                export_per_value(con, table, file_per[table], version, previous)
+                continue
             target = sql_string(f"{version / table}.parquet")
-            con.execute(f"copy marts.{table} to {target} (format parquet, compression zstd)")
+            con.execute(f"copy marts.{table} to {target} {PARQUET_OPTIONS}")
     return version
 
 

@@ -106,6 +106,23 @@ def test_daily_file_with_late_corrections_equals_a_full_rebuild(tmp_path, genera
     assert daily.query("select customer_id from marts.customers where customer_id = 'NEWCOMER'") == [
         ("NEWCOMER",)
     ]
+    # The served history: a period whose rows did not change is the first build's file (a hard link). The
+    # purchase of 2025-01-15 is inside the 365-day windows ending 2025-01-31 .. 2025-12-31, the refund of
+    # 2026-03-03 in those from 2026-03-31 on, the newcomer in 2026-09; 2026-01 and 2026-02 (windows from
+    # 2025-02-01 and 2025-03-01, before the refund) are recomputed by dbt but equal, so reused too.
+    versions = (daily.warehouse_dir / "serving" / "versions").iterdir()
+    files = {
+        version.resolve() == (daily.warehouse_dir / "serving" / "current").resolve(): {
+            path.stem: path.stat().st_ino for path in (version / "customer_tier_history").glob("*.parquet")
+        }
+        for version in versions
+    }
+    reused = {period for period, inode in files[True].items() if files[False].get(period) == inode}
+    assert reused == {period for period in files[False] if period < "2025-01-01"} | {
+        "2026-01-01",
+        "2026-02-01",
+    }
+    assert len(reused) >= 14  # the generated sales start in 2023-11
 
     full = Dataset(tmp_path / "full")
     shutil.copytree(dataset.input_dir, full.input_dir)

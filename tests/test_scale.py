@@ -95,7 +95,10 @@ def generated(tmp_path_factory):
         "1",
     )
     assert result.returncode == 0, result.stderr
-    assert f"Parquet for BI: {root / 'wh' / 'serving' / 'current'}/<table>.parquet" in result.stdout
+    assert (
+        f"Parquet for BI: {root / 'wh' / 'serving' / 'current'}/<table>.parquet,"
+        " customer_tier_history/<period_start>.parquet\n"
+    ) in result.stdout
     return files, Pyramid(root / "wh")
 
 
@@ -138,16 +141,67 @@ def test_the_benchmarks_whole_pyramid_script_computes_what_the_pipeline_publishe
 
 
 def test_parquet_serving_copy_equals_the_marts(generated):
+    """One file per mart, the tier history one file per period; each equal to its mart, both ways."""
     _, pyramid = generated
     current = serving_dir(pyramid.warehouse_dir) / "current"
     assert current.is_symlink()
+    files = {
+        "customer_tiers": current / "customer_tiers.parquet",
+        "pyramid_summary": current / "pyramid_summary.parquet",
+        "customer_tier_history": current / "customer_tier_history" / "*.parquet",
+    }
     with duckdb.connect(str(pyramid.path), read_only=True) as con:
-        for table in ("customer_tiers", "pyramid_summary", "customer_tier_history"):
-            differences = con.execute(
-                f"select count(*) from (select * from marts.{table}"
-                f" except all select * from read_parquet('{current / table}.parquet'))"
-            ).fetchone()[0]
-            assert differences == 0, table
+        for table, path in files.items():
+            mart, served = f"select * from marts.{table}", f"select * from read_parquet('{path}')"
+            for first, second in ((mart, served), (served, mart)):
+                assert (
+                    con.execute(f"select count(*) from ({first} except all {second})").fetchone()[0] == 0
+                ), table
+        periods = con.execute("select distinct period_start from marts.customer_tier_history").fetchall()
+    assert sorted(path.stem for path in (current / "customer_tier_history").glob("*.parquet")) == sorted(
+        str(period) for (period,) in periods
+    )
+
+
+def _history_files(version: Path) -> dict[str, int]:
+    """Period → inode of its file in a serving version."""
+    return {path.stem: path.stat().st_ino for path in (version / "customer_tier_history").glob("*.parquet")}
+
+
+def test_the_history_parquet_rewrites_only_the_periods_that_changed(generated, tmp_path):
+    """Exported again from the same build, every period's file is a hard link to the previous version's; with
+    one row of one period changed, that period alone is written anew, and holds the change; with a column
+    added, every period is written anew."""
+    _, pyramid = generated
+    build = tmp_path / "pyramid.duckdb"
+    build.write_bytes(pyramid.path.read_bytes())
+    split = {"customer_tier_history": "period_start"}
+
+    def export(run_id: str) -> Path:
+        version = export_parquet(build, tmp_path, run_id, ("customer_tier_history",), split)
+        switch_parquet(tmp_path, version)
+        return version
+
+    first = _history_files(export("first"))
+    assert len(first) > 30  # the generated data spans three years of months
+    assert _history_files(export("same")) == first
+    with duckdb.connect(str(build)) as con:
+        period = con.execute(
+            "update marts.customer_tier_history set window_revenue = window_revenue + 1"
+            " where (customer_id, period_start) = (select (customer_id, period_start)"
+            " from marts.customer_tier_history where level = 'active' order by all limit 1 offset 5000)"
+            " returning period_start"
+        ).fetchone()[0]
+    changed = export("one-row-changed")
+    after = _history_files(changed)
+    assert {name for name in first if after[name] != first[name]} == {str(period)}
+    with duckdb.connect(str(build), read_only=True) as con:
+        mart = f"select * from marts.customer_tier_history where period_start = '{period}'"
+        served = f"select * from read_parquet('{changed / 'customer_tier_history' / str(period)}.parquet')"
+        assert con.execute(f"select count(*) from ({mart} except all {served})").fetchone()[0] == 0
+    with duckdb.connect(str(build)) as con:
+        con.execute("alter table marts.customer_tier_history add column note varchar")
+    assert not set(_history_files(export("column-added")).values()) & set(after.values())
 
 
 def test_a_crash_between_export_and_switch_keeps_the_current_parquet(generated, tmp_path):

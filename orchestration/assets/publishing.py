@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from orchestration import progress
 from orchestration.assets.run_settings import hold_warehouse, release_warehouse, run_settings
-from orchestration.dbt_lineage import load_manifest, mart_models
+from orchestration.dbt_lineage import load_manifest, mart_models, serving_file_per
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
@@ -24,6 +24,8 @@ from orchestration.warehouse import (
 
 # The tables BI reads: every model of schema marts in dbt's manifest.
 MARTS = tuple(mart_models(load_manifest()))
+# The marts served as one Parquet file per period (the tier history): mart → column.
+SERVING_FILE_PER = serving_file_per(load_manifest())
 
 
 def _as_of(duckdb_path: Path):
@@ -55,8 +57,17 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     progress.phase(
         "publishing the warehouse and its Parquet copies" if replaces else "keeping the history copy"
     )
+    parquet = {}
     if replaces:
-        version = export_parquet(run.build_file, pyramid.warehouse, context.run.run_id, MARTS)
+        version = export_parquet(
+            run.build_file, pyramid.warehouse, context.run.run_id, MARTS, SERVING_FILE_PER
+        )
+        files = list(version.rglob("*.parquet"))
+        # A file linked from the previous version has a second name there.
+        parquet = {
+            "parquet_files": len(files),
+            "parquet_files_reused": sum(f.stat().st_nlink > 1 for f in files),
+        }
         publish_with_parquet(run.build_file, pyramid.warehouse, version)
     else:
         context.log.info(f"{current} holds a later pyramid; as of {as_of} is kept in the history only")
@@ -70,6 +81,7 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
             "warehouse": MetadataValue.path(str(current)),
             "parquet": MetadataValue.path(str(serving_dir(pyramid.warehouse) / "current")),
             "history_copy": MetadataValue.path(str(kept)),
+            **parquet,
         }
     )
 
