@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -128,8 +130,12 @@ REFERENCES = {
 }
 
 
+PROGRESS_PREFIX = "[pyramid] "
+
+
 def measure(command: list[str], *, env: dict | None = None) -> dict:
-    """Run `command`; its wall time, exit code, last output line and the peak RSS of its process tree."""
+    """Run `command`; its wall time, exit code, last output line and the peak RSS of its process tree, and
+    for `pyramid run` the time of each phase it announced (its progress lines, timed as they arrive)."""
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -138,6 +144,12 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
         text=True,
         env={**os.environ, **(env or {})},
     )
+    lines: list[tuple[float, str]] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend((time.monotonic() - started, line) for line in process.stdout),
+        daemon=True,
+    )
+    reader.start()
     root = psutil.Process(process.pid)
     peak = 0
     while process.poll() is None:
@@ -147,14 +159,36 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
         except psutil.Error:
             pass
         time.sleep(0.1)
-    output = process.stdout.read()
+    reader.join()
+    seconds = time.monotonic() - started
+    output = "".join(line for _, line in lines)
     return {
-        "seconds": round(time.monotonic() - started, 1),
+        "seconds": round(seconds, 1),
         "peak_rss_mb": round(peak / 2**20),
         "exit_code": process.returncode,
         "tail": output.strip().splitlines()[-1:] if output.strip() else [],
         "log": output[-3000:] if process.returncode else "",
+        "phases": phase_seconds(lines, seconds),
     }
+
+
+def phase_seconds(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
+    """Seconds from each announced phase to the next one ("start-up" before the first; the last one lasts
+    until the process ends, its summary included). A count's closing line ("dbt build: 106 of 106 done") and
+    a detail (indented: "  sales: appended, …") end no phase."""
+    phases = [
+        (at, line.removeprefix(PROGRESS_PREFIX).rstrip())
+        for at, line in lines
+        if line.startswith(PROGRESS_PREFIX) and not line.rstrip().endswith(" done")
+    ]
+    phases = [(at, text) for at, text in phases if not text.startswith(" ")]
+    if not phases:
+        return {}
+    marks = [(0.0, "start-up"), *phases, (total, "")]
+    timed: dict[str, float] = {}
+    for (at, text), (until, _) in itertools.pairwise(marks):
+        timed[text] = round(timed.get(text, 0.0) + until - at, 1)
+    return timed
 
 
 def add_next_day(input_dir: Path) -> int:
@@ -201,7 +235,6 @@ def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
         str(data),
         "--warehouse",
         str(warehouse),
-        "--quiet",
         "--memory-limit",
         memory_limit,
     ]
@@ -280,11 +313,42 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 "",
                 "![Benchmarks](benchmarks.png)",
                 "",
+                *phase_table(results),
                 kept,
             ]
         ).rstrip("\n")
         + "\n"
     )
+
+
+def phase_table(results: list[dict]) -> list[str]:
+    """Where the pipeline's time went, phase by phase as `pyramid run` announced them, full and daily run."""
+    runs = [
+        (f"{result['sales_rows']:,} {label}", result[key].get("phases", {}))
+        for result in results
+        for key, label in (("pipeline", "full"), ("daily_run", "daily"))
+        if key in result
+    ]
+    names = list(dict.fromkeys(name for _, phases in runs for name in phases))
+    if not names:
+        return []
+    rows = [
+        f"| {name} | "
+        + " | ".join(f"{phases[name]} s" if name in phases else "" for _, phases in runs)
+        + " |"
+        for name in names
+    ]
+    return [
+        "### The pipeline phase by phase",
+        "",
+        "From the progress lines `pyramid run` prints, timed as they arrive (a phase lasts until the next one"
+        " begins; the last one includes printing the summary).",
+        "",
+        "| phase | " + " | ".join(label for label, _ in runs) + " |",
+        "| --- | " + " | ".join("---:" for _ in runs) + " |",
+        *rows,
+        "",
+    ]
 
 
 def plot(results: list[dict], out: Path) -> None:

@@ -27,6 +27,12 @@ def phase(text: str) -> None:
     log.info(text, extra={"phase": text, "done": None, "total": None})
 
 
+def detail(text: str) -> None:
+    """A fact within the current phase ("sales: appended, 9,124 new rows"), shown indented under it; it
+    starts no phase of its own."""
+    log.info(text, extra={"detail": True})
+
+
 def count(text: str, done: int, total: int) -> None:
     """`done` of `total` items of the phase `text` are finished ("dbt build", 37, 108). Only the last count
     is at INFO ("dbt build: 108 of 108 done"): a log, CI or Dagster's run log gets one line, not one per node;
@@ -46,7 +52,8 @@ class _PlainLines(logging.Handler):
         self.stream = stream
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.stream.write(f"[pyramid] {record.getMessage()}\n")
+        indent = "  " if getattr(record, "detail", False) else ""
+        self.stream.write(f"[pyramid] {indent}{record.getMessage()}\n")
         self.stream.flush()
 
 
@@ -71,6 +78,9 @@ class _LiveLine(logging.Handler):
         self.task = None
 
     def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "detail", False):
+            self.progress.console.print(f"  {record.getMessage()}", highlight=False)
+            return
         done, total = getattr(record, "done", None), getattr(record, "total", None)
         description = getattr(record, "phase", record.getMessage())
         if self.task is None or done is None or self.progress.tasks[-1].description != description:

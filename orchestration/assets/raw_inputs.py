@@ -70,7 +70,7 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
         raise
     context.log.info(f"tier history: {history.describe()}")
     for item in loaded:
-        progress.phase(f"{item.name}: {item.action}, {item.new_rows:,} new rows, {item.rows:,} in all")
+        progress.detail(f"{item.name}: {item.action}, {item.new_rows:,} new rows, {item.rows:,} in all")
         yield MaterializeResult(
             asset_key=f"raw_{item.name}",
             metadata={
