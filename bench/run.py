@@ -191,6 +191,24 @@ def phase_seconds(lines: list[tuple[float, str]], total: float) -> dict[str, flo
     return timed
 
 
+SLOWEST_NODES = 8
+
+
+def slowest_dbt_nodes(warehouse: Path) -> dict[str, float]:
+    """The slowest dbt nodes of the run just published (warehouse/dbt/run_results.json), with their number
+    and the sum of all nodes' times."""
+    results_file = warehouse / "dbt" / "run_results.json"
+    if not results_file.exists():
+        return {}
+    results = json.loads(results_file.read_text())["results"]
+    timed = sorted(((r["execution_time"], r["unique_id"].split(".")[2]) for r in results), reverse=True)
+    return {
+        "all nodes": round(sum(seconds for seconds, _ in timed), 1),
+        "nodes": len(timed),
+        **{name: round(seconds, 1) for seconds, name in timed[:SLOWEST_NODES]},
+    }
+
+
 def add_next_day(input_dir: Path) -> int:
     """The daily run's input: one average day of sales more in `sales/` (the generated lines over the days of
     their span, about 0.1 % of them), taken from the as-of date's lines and dated a day later; returns how
@@ -239,8 +257,10 @@ def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
         memory_limit,
     ]
     result["pipeline"] = measure([*run, "--as-of", AS_OF])
+    result["pipeline"]["dbt_nodes"] = slowest_dbt_nodes(warehouse)
     result["daily_lines"] = add_next_day(data)
     result["daily_run"] = measure([*run, "--as-of", NEXT_DAY])
+    result["daily_run"]["dbt_nodes"] = slowest_dbt_nodes(warehouse)
     shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(warehouse, ignore_errors=True)
     return result
@@ -322,7 +342,8 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
 
 
 def phase_table(results: list[dict]) -> list[str]:
-    """Where the pipeline's time went, phase by phase as `pyramid run` announced them, full and daily run."""
+    """Where the pipeline's time went, phase by phase as `pyramid run` announced them, full and daily run,
+    and the slowest dbt nodes of each."""
     runs = [
         (f"{result['sales_rows']:,} {label}", result[key].get("phases", {}))
         for result in results
@@ -347,6 +368,31 @@ def phase_table(results: list[dict]) -> list[str]:
         "| phase | " + " | ".join(label for label, _ in runs) + " |",
         "| --- | " + " | ".join("---:" for _ in runs) + " |",
         *rows,
+        "",
+        *_node_lines(results),
+    ]
+
+
+def _node_lines(results: list[dict]) -> list[str]:
+    """The slowest dbt nodes of each run, from its run_results.json (dbt's own timer per node)."""
+    lines = []
+    for result in results:
+        for key, label in (("pipeline", "full pipeline"), ("daily_run", "daily run")):
+            nodes = dict(result.get(key, {}).get("dbt_nodes") or {})
+            if not nodes:
+                continue
+            total, count = nodes.pop("all nodes"), nodes.pop("nodes")
+            slowest = ", ".join(f"`{name}` {seconds} s" for name, seconds in nodes.items())
+            lines.append(
+                f"- {result['sales_rows']:,} lines, {label}: {count} dbt nodes, {total} s in all; slowest:"
+                f" {slowest}."
+            )
+    if not lines:
+        return []
+    return [
+        "Where the dbt build's time goes (dbt's own time per node, from `warehouse/dbt/run_results.json`):",
+        "",
+        *lines,
         "",
     ]
 

@@ -13,7 +13,9 @@ orchestration/input_files.py), so the two incremental models arrive with their s
   build going back in time (a backfill) rebuilds it.
 
 A table that may not be kept is dropped, and dbt builds it whole. When the build did not start from a copy but
-the published history is still valid, it is copied over. The decisions and reasons go to `raw.history_build`.
+the published history is still valid, it is copied over. The decisions and reasons go to `raw.history_build`,
+with where the rows dbt writes into each kept table begin: the uniqueness tests of those tables look at these
+rows only (dbt vars `history_checked_from`, `daily_checked_from`; tests/generic/unique_combination.sql).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class HistoryDecision:
     reason: str
     kept_periods: int = 0
     daily_kept: bool = False
+    # dbt writes into the kept history the periods ending on or after `history_written_from`, and into the
+    # kept daily sales the days from `daily_written_from`; None: the table is built whole. Every row before
+    # was checked by the build that wrote it: the uniqueness tests look only at these (`checked_from_vars`).
+    history_written_from: object = None
+    daily_written_from: object = None
 
     def describe(self) -> str:
         daily = "daily sales: only new days" if self.daily_kept else "daily sales: full build"
@@ -109,9 +116,34 @@ def carry_history(
     if not decision.incremental or not _table_exists(con, "main", HISTORY_TABLE):
         for table in (HISTORY_TABLE, *HISTORY_DEPENDENTS):
             con.execute(f"drop table if exists {table}")
-    decision = HistoryDecision(decision.incremental, decision.reason, decision.kept_periods, daily_kept)
+    history_kept = decision.incremental and _table_exists(con, "main", HISTORY_TABLE)
+    decision = HistoryDecision(
+        decision.incremental,
+        decision.reason,
+        decision.kept_periods,
+        daily_kept,
+        history_written_from=decision.history_written_from if history_kept else None,
+        daily_written_from=_changed_from(con) if daily_kept else None,
+    )
     _record(con, decision, settings)
     return decision
+
+
+def _changed_from(con: duckdb.DuckDBPyConnection):
+    """The earliest day of the newly appended sales lines (None when none were appended)."""
+    return con.execute(f"select changed_from_date from {RAW_SCHEMA}.load_state").fetchone()[0]
+
+
+def checked_from_vars(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The dbt vars that limit the uniqueness tests of the incremental tables to the rows this build wrote
+    (the generic test unique_combination), as recorded with the build's decision."""
+    history, daily = con.execute(
+        f"select history_written_from, daily_written_from from {RAW_SCHEMA}.history_build"
+    ).fetchone()
+    return {
+        "history_checked_from": None if history is None else str(history),
+        "daily_checked_from": None if daily is None else str(daily),
+    }
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
@@ -183,20 +215,21 @@ def decide(
         con, "", last_start
     ) != _customers_fingerprint(con, f"{PREVIOUS}.", last_start):
         return HistoryDecision(False, f"customers known before {last_start} changed")
-    changed_from = (
-        con.execute(f"select changed_from_date from {RAW_SCHEMA}.load_state").fetchone()[0]
-        if sales == "appended"
-        else None
-    )
+    changed_from = _changed_from(con) if sales == "appended" else None
     if changed_from is not None and changed_from < last_start:
         kept = con.execute(
             f"select count(distinct period_start) from {PREVIOUS}.{HISTORY_TABLE} where period_end < ?",
             [changed_from],
         ).fetchone()[0]
         return HistoryDecision(
-            True, f"late sales lines: periods ending from {changed_from} on recomputed", kept
+            True,
+            f"late sales lines: periods ending from {changed_from} on recomputed",
+            kept,
+            history_written_from=changed_from,
         )
-    return HistoryDecision(True, f"from {last_start} on recomputed", stored.periods - 1)
+    return HistoryDecision(
+        True, f"from {last_start} on recomputed", stored.periods - 1, history_written_from=last_start
+    )
 
 
 def _sales_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, before) -> tuple:
@@ -243,7 +276,9 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             cast(? as boolean) as keep_duplicates,
             cast(? as boolean) as incremental,
             cast(? as boolean) as daily_sales_incremental,
-            cast(? as varchar) as reason
+            cast(? as varchar) as reason,
+            cast(? as date) as history_written_from,
+            cast(? as date) as daily_written_from
         """,
         [
             model_signature(settings.target),
@@ -254,5 +289,7 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             decision.incremental,
             decision.daily_kept,
             decision.describe(),
+            decision.history_written_from,
+            decision.daily_written_from,
         ],
     )

@@ -218,6 +218,25 @@ def keep_copy(build_file: Path, destination: Path) -> Path:
     return destination
 
 
+def last_build_dbt_dir(warehouse_dir: Path) -> Path:
+    """dbt's run_results.json and dbt.log of the last successful build: each node's time and result."""
+    return warehouse_dir / "dbt"
+
+
+def keep_dbt_artifacts(warehouse_dir: Path, run_id: str) -> Path:
+    """Before the build folder goes: keep its dbt run_results.json and dbt.log, replacing the previous ones
+    (each file by a rename, so a reader sees a whole file)."""
+    kept = last_build_dbt_dir(warehouse_dir)
+    kept.mkdir(exist_ok=True)
+    for name in ("run_results.json", "dbt.log"):
+        source = build_folder(warehouse_dir, run_id) / "dbt" / name
+        if source.is_file():
+            partial = kept / f".{name}.partial"
+            shutil.copyfile(source, partial)
+            os.replace(partial, kept / name)
+    return kept
+
+
 def finish_build(warehouse_dir: Path, run_id: str) -> None:
     shutil.rmtree(build_folder(warehouse_dir, run_id), ignore_errors=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.paths import PROJECT_ROOT
 from orchestration.pipeline import build_pyramid
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse import published_path
@@ -122,6 +125,27 @@ def invoke_pyramid(
 
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
     return subprocess.CompletedProcess(["pyramid", *args], result.exit_code, result.stdout, result.stderr)
+
+
+def dbt_by_hand(root: Path, warehouse_file: Path) -> tuple[Path, Path]:
+    """A copy of the dbt project in root/dbt_project, and of `warehouse_file` as the development file it
+    builds into (root/warehouse/dev/pyramid.duckdb), as someone working on the models sets them up (README);
+    returns both paths and the environment without PYRAMID_* variables to run dbt in."""
+    project = root / "dbt_project"
+    project.mkdir(parents=True)
+    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests"):
+        source = PROJECT_ROOT / "dbt_project" / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    development = root / "warehouse" / "dev" / "pyramid.duckdb"
+    development.parent.mkdir(parents=True)
+    shutil.copy(warehouse_file, development)
+    return project, development
+
+
+def dbt_environment() -> dict[str, str]:
+    """The environment of a dbt command run by hand: no PYRAMID_* variable of the pipeline."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_")}
+    return {**environment, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import csv
 import datetime as dt
 import filecmp
-import os
+import json
 import re
 import shutil
 import subprocess
@@ -20,7 +20,7 @@ from orchestration.assets.publishing import MARTS
 from orchestration.dbt_lineage import load_manifest
 from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
 from orchestration.paths import DEMO_INPUT_DIR, PROJECT_ROOT
-from tests.conftest import Dataset, Pyramid, run_pyramid
+from tests.conftest import Dataset, Pyramid, dbt_by_hand, dbt_environment, run_pyramid
 
 FILES = ("sales.csv", "customers.csv", "market.csv", "feedback.csv", "complaints.csv")
 
@@ -73,6 +73,11 @@ def demo_pyramid(tmp_path_factory) -> Pyramid:
     assert f"Report (open in a browser): {report / 'pyramid.en.html'}" in result.stdout
     assert f"Picture: {report / 'pyramid.en.png'}" in result.stdout
     assert "| top | 15 | 1.0 % | 3,010,604.56 | 53.3 % |" in (report / "pyramid.md").read_text()
+    # dbt's record of the build stays beside the warehouse: every node that ran, each passed.
+    results = json.loads((dataset.warehouse_dir / "dbt" / "run_results.json").read_text())["results"]
+    built_nodes = [result for result in results if result["unique_id"].split(".")[0] != "operation"]
+    assert len(built_nodes) == nodes and {result["status"] for result in results} <= {"success", "pass"}
+    assert "customer_tier_history" in (dataset.warehouse_dir / "dbt" / "dbt.log").read_text()
     return Pyramid(dataset.warehouse_dir)
 
 
@@ -220,21 +225,13 @@ def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_publishe
     """`cd dbt_project && dbt build`, with no PYRAMID_* variable set, in a copy of the project beside a copy
     of the demo's warehouse: dbt builds warehouse/dev/pyramid.duckdb (started as the README says, from a copy
     of the published data); the published file stays byte for byte the same and readable while dbt runs."""
-    project = tmp_path / "dbt_project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests"):
-        source = PROJECT_ROOT / "dbt_project" / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
-    warehouse = tmp_path / "warehouse"
-    (warehouse / "dev").mkdir(parents=True)
-    published = shutil.copy(demo_pyramid.path, warehouse / "pyramid.duckdb")
-    shutil.copy(published, warehouse / "dev" / "pyramid.duckdb")
+    project, development = dbt_by_hand(tmp_path, demo_pyramid.path)
+    published = shutil.copy(demo_pyramid.path, tmp_path / "warehouse" / "pyramid.duckdb")
     before = published.read_bytes()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_")}
     dbt = subprocess.Popen(
         [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", "--profiles-dir", "."],
         cwd=project,
-        env={**environment, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env=dbt_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -248,7 +245,7 @@ def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_publishe
     assert dbt.returncode == 0, dbt.stdout.read()
     assert reads > 0
     assert published.read_bytes() == before
-    with duckdb.connect(str(warehouse / "dev" / "pyramid.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(development), read_only=True) as con:
         assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)
 
 

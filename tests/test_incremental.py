@@ -2,8 +2,11 @@
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -11,7 +14,7 @@ import pytest
 
 from orchestration.big_data import generate_parquet
 from orchestration.loading import InputError
-from tests.conftest import Dataset, Pyramid
+from tests.conftest import Dataset, Pyramid, dbt_by_hand, dbt_environment
 
 pytestmark = pytest.mark.slow  # several builds per test
 
@@ -98,11 +101,15 @@ def test_daily_file_with_late_corrections_equals_a_full_rebuild(tmp_path, genera
     assert daily.query("select min(_row_number) from raw.sales where _source_file like '%part-0002%'") == [
         (first_lines + 1,)
     ]
-    incremental, daily_kept, reason = daily.query(
-        "select incremental, daily_sales_incremental, reason from raw.history_build"
+    incremental, daily_kept, reason, history_from, daily_from = daily.query(
+        "select incremental, daily_sales_incremental, reason, history_written_from, daily_written_from"
+        " from raw.history_build"
     )[0]
     assert (incremental, daily_kept) == (True, True)
     assert "late sales lines: periods ending from 2025-01-15 on recomputed" in reason
+    # The earliest appended line (LATE-2) is of 2025-01-15: dbt rewrote the days from it and the periods
+    # ending on or after it, and their uniqueness tests looked at those rows only.
+    assert history_from == daily_from == dt.date(2025, 1, 15)
     assert daily.query("select customer_id from marts.customers where customer_id = 'NEWCOMER'") == [
         ("NEWCOMER",)
     ]
@@ -130,6 +137,57 @@ def test_daily_file_with_late_corrections_equals_a_full_rebuild(tmp_path, genera
     assert rebuilt.query("select sales_action from raw.load_state") == [("landed",)]
     for table in COMPARED:
         assert table_rows(daily, table) == table_rows(rebuilt, table), table
+    assert rebuilt.query("select history_written_from, daily_written_from from raw.history_build") == [
+        (None, None)
+    ]
+    assert_limited_uniqueness_tests_still_catch_a_written_duplicate(tmp_path / "by_hand", daily)
+
+
+def assert_limited_uniqueness_tests_still_catch_a_written_duplicate(root: Path, daily: Pyramid) -> None:
+    """The two limited tests, run by hand with the daily build's vars on a copy of its warehouse holding one
+    duplicated row before 2025-01-15 and two after: each test finds exactly the two after (3 if it looked at
+    every row, 1 if at the wrong ones)."""
+    project, development = dbt_by_hand(root, daily.path)
+    with duckdb.connect(str(development)) as con:
+        for table, day in (
+            ("marts.customer_tier_history", "period_end"),
+            ("intermediate.int_customer_daily_sales", "order_date"),
+        ):
+            for when, rows in (("2024-06-30", 1), ("2026-06-30", 2)):
+                last_day_by_then = f"(select max({day}) from {table} where {day} <= date '{when}')"
+                con.execute(
+                    f"insert into {table} select * from {table} where {day} = {last_day_by_then} limit {rows}"
+                )
+    checked_from = {"history_checked_from": "2025-01-15", "daily_checked_from": "2025-01-15"}
+    dbt = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "test",
+            "--profiles-dir",
+            ".",
+            "--select",
+            "test_name:unique_combination,customer_tier_history",
+            "test_name:unique_combination,int_customer_daily_sales",
+            "--vars",
+            json.dumps(checked_from),
+        ],
+        cwd=project,
+        env=dbt_environment(),
+        capture_output=True,
+        text=True,
+    )
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    failures = sorted(
+        (result["unique_id"].split(".")[2], result["status"], result["failures"])
+        for result in results
+        if result["unique_id"].startswith("test.")
+    )
+    assert [(status, failed) for _, status, failed in failures] == [("fail", 2), ("fail", 2)], (
+        failures,
+        dbt.stdout[-3000:],
+    )
+    assert "customer_tier_history" in failures[0][0] + failures[1][0], failures
+    assert "int_customer_daily_sales" in failures[0][0] + failures[1][0], failures
 
 
 def test_unchanged_inputs_are_kept_and_a_changed_file_is_landed_again(tmp_path, generated):

@@ -21,6 +21,8 @@ from orchestration.dbt_in_process import DbtInvocationError, dbt_build
 from orchestration.dbt_lineage import load_manifest, unit_test_signature
 from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
 from orchestration.dbt_unit_tests import all_passed, record_passed, skip_args
+from orchestration.duckdb_reader import connect_read_only
+from orchestration.history_state import checked_from_vars
 from orchestration.partitions import as_of_months
 from orchestration.report import format_pyramid_markdown, read_pyramid
 from orchestration.resources import PyramidResource
@@ -61,9 +63,12 @@ class PyramidTranslator(DagsterDbtTranslator):
 def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource):
     hold_warehouse(context, pyramid)
     run = run_settings(context, pyramid)
+    with connect_read_only(run.build_file) as con:
+        checked_from = checked_from_vars(con)
     dbt_vars = {
         **run.settings.dbt_vars(),
         **run.settings.duckdb_vars(run.build_file, build_temp_dir(run.build_file)),
+        **checked_from,
     }
     target_path = run.build_file.parent / "dbt"
     spark = None

@@ -16,6 +16,7 @@ from orchestration.warehouse import (
     export_parquet,
     finish_build,
     keep_copy,
+    keep_dbt_artifacts,
     publish_with_parquet,
     published_path,
     report_dir,
@@ -73,6 +74,7 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
         context.log.info(f"{current} holds a later pyramid; as of {as_of} is kept in the history only")
     # Only once published: a build killed before this point has changed no history either.
     kept = keep_copy(current if replaces else run.build_file, history_path(pyramid.warehouse, as_of))
+    dbt_artifacts = keep_dbt_artifacts(pyramid.warehouse, context.run.run_id)
     finish_build(pyramid.warehouse, context.run.run_id)
     return MaterializeResult(
         metadata={
@@ -81,6 +83,7 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
             "warehouse": MetadataValue.path(str(current)),
             "parquet": MetadataValue.path(str(serving_dir(pyramid.warehouse) / "current")),
             "history_copy": MetadataValue.path(str(kept)),
+            "dbt_run_results": MetadataValue.path(str(dbt_artifacts / "run_results.json")),
             **parquet,
         }
     )
