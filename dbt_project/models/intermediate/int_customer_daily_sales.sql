@@ -20,15 +20,33 @@ with sales as (
         where order_date >= (select load_state.changed_from_date from {{ source('raw', 'load_state') }} as load_state)
     {%- endif %}
 
+),
+
+orders as (
+
+    {#-
+        One row per order first, then per day: two plain aggregates that DuckDB can spill to disk, where
+        `count(distinct order_key)` per customer and day ran out of a 2 GB memory limit at 100 million lines.
+    -#}
+    select
+        customer_id,
+        order_date,
+        sum(amount) as amount,
+        bool_or(amount > 0) as has_purchase,
+        sum(cost) as cost,  -- noqa: RF04
+        count(case when cost is null then 1 end) as lines_without_cost
+    from sales
+    group by customer_id, order_date, order_key
+
 )
 
 select
     customer_id,
     order_date,
     cast(sum(amount) as decimal(38, 2)) as revenue,
-    coalesce(bool_or(amount > 0), false) as has_purchase,
-    count(distinct case when amount > 0 then order_key end) as orders,
+    coalesce(bool_or(has_purchase), false) as has_purchase,
+    count(case when has_purchase then 1 end) as orders,
     cast(sum(cost) as decimal(38, 2)) as cost,  -- noqa: RF04
-    count(case when cost is null then 1 end) as lines_without_cost
-from sales
+    cast(sum(lines_without_cost) as bigint) as lines_without_cost
+from orders
 group by customer_id, order_date
