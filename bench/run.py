@@ -306,7 +306,9 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
             cells.append(f"{step['seconds']} s · {step['peak_rss_mb']:,} MB{mark}")
         whole = result.get("duckdb_whole_pyramid")
         cells.append(f"{2 * whole['seconds'] + 15:.1f} s" if whole else "n/a")
-        rows.append(f"| {result['sales_rows']:,} | " + " | ".join(cells) + " |")
+        limit = result.get("memory_limit", memory_limit)
+        mark = "" if limit == memory_limit else f" (memory limit {limit})"
+        rows.append(f"| {result['sales_rows']:,}{mark} | " + " | ".join(cells) + " |")
     out.write_text(
         "\n".join(
             [
@@ -425,14 +427,21 @@ def plot(results: list[dict], out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000000,10000000")
+    parser.add_argument(
+        "--sizes",
+        default="1000000,10000000",
+        help="sales lines per run, comma-separated; SIZE:LIMIT gives that size a memory limit of its own",
+    )
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     arguments = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(dir=arguments.work) as scratch:
-        for size in (int(text) for text in arguments.sizes.split(",")):
-            result = bench_size(size, Path(scratch), arguments.memory_limit)
+        for text in arguments.sizes.split(","):
+            # "100000000:4GB": this size with a memory limit of its own.
+            size, _, limit = text.partition(":")
+            result = bench_size(int(size), Path(scratch), limit or arguments.memory_limit)
+            result["memory_limit"] = limit or arguments.memory_limit
             results.append(result)
             print(json.dumps(result), flush=True)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -25,8 +25,8 @@ with sales as (
 orders as (
 
     {#-
-        One row per order first, then per day: two plain aggregates that DuckDB can spill to disk, where
-        `count(distinct order_key)` per customer and day ran out of a 2 GB memory limit at 100 million lines.
+        One row per order first, then per day: two plain aggregates instead of `count(distinct order_key)` per
+        customer and day, which took 110 s instead of 70 s at 100 million lines in one measurement.
     -#}
     select
         customer_id,
