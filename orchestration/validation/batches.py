@@ -45,11 +45,7 @@ QUERIES = {
                 is_checked,
                 hash(order_id, customer_id, order_date, amount, quantity, product_id, status) as line_hash
             from parsed
-            where
-                checks_duplicates
-                -- A repeat of a checked line has its order_id: after an appended file, only the earlier
-                -- lines that share an order_id with the new ones are hashed, not every line ever landed.
-                and (is_checked or order_id in (select order_id from parsed where is_checked))
+            where checks_duplicates and ({{lines_hashed}})
         ),
         repeated_hashes as (
             -- Hashes of checked lines found more than once among all lines: every duplicate (and, rarely, a
@@ -222,9 +218,16 @@ def read_batch(con: duckdb.DuckDBPyConnection, asset: str, today: str | None = N
     query = QUERIES[asset]
     if asset == "raw_sales":
         types = column_types(con, f"{RAW_SCHEMA}.sales")
+        first_checked_row = _first_checked_row(con)
         query = query.format(
             sample_lines=SAMPLE_LINES,
-            first_checked_row=_first_checked_row(con),
+            first_checked_row=first_checked_row,
+            # Every line after a full landing. After an appended file, only the earlier lines that share an
+            # order_id with the new ones (a repeat of a line has its order_id), not every line ever landed;
+            # never that filter after a full landing, where it would hold every order_id in a hash table.
+            lines_hashed="true"
+            if first_checked_row <= 1
+            else "is_checked or order_id in (select order_id from parsed where is_checked)",
             order_day=date_value("order_date", types["order_date"], strict=False),
             amount_number=decimal_value("amount", types["amount"], strict=False),
         )
