@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,6 +89,23 @@ def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
         if spec.name.startswith("gx_")
     ]
     assert len(specs) == 8 and all(spec.blocking for spec in specs)
+
+
+def test_the_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
+    """The project's dagster.yaml (what `make dev` copies into DAGSTER_HOME) queues runs one at a time, with
+    the current `concurrency:` keys (not the older `run_queue:`), and no warning while the instance loads it."""
+    settings = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    assert "run_queue" not in settings and settings["concurrency"]["runs"]["max_concurrent_runs"] == 1
+    (tmp_path / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        instance = DagsterInstance.get()
+    try:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    finally:
+        instance.dispose()
 
 
 def test_schedule_and_partitions():
