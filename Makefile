@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE (this one does) compiles Dagster, dbt and GX from source on every start.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run run-spark dev test test-fast lint unit bench bench-demo install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
+.PHONY: run run-spark dev docs test test-fast lint unit bench bench-demo install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
@@ -37,6 +37,10 @@ lint: install-dev
 
 unit: install-dev
 	$(VENV)/bin/pytest -n 2
+
+# dbt's documentation site with the exposures, one HTML file that opens offline (from the published warehouse).
+docs: install
+	$(VENV)/bin/python -m orchestration.dbt_docs
 
 # Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
 # BENCH_SIZES=1000000,10000000,100000000:4GB for the 100M run (needs about 20 GB of disk in /tmp; under 2 GB

@@ -12,13 +12,14 @@ from orchestration.assets.raw_inputs import raw_inputs
 from orchestration.assets.validation_checks import mart_suites, raw_sales_suite
 from orchestration.jobs import daily_pyramid, explain_failure, pyramid_job
 from orchestration.resources import PyramidResource
+from orchestration.sales_sensor import new_sales_file
 
 defs = Definitions(
     assets=[raw_inputs, pyramid_dbt_models, published, pyramid_report],
     asset_checks=[raw_sales_suite, mart_suites],
     jobs=[pyramid_job],
     schedules=[daily_pyramid],
-    sensors=[explain_failure],
+    sensors=[explain_failure, new_sales_file],
     resources={
         "pyramid": PyramidResource(),
     },

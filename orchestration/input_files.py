@@ -106,17 +106,31 @@ def _recorded_files(published: Path, *, keep_duplicates: bool) -> dict[str, list
                 " where database_name = current_database()"
             ).fetchone()[0]
             stored_keep = con.execute(f"select keep_duplicates from {RAW_SCHEMA}.build_settings").fetchone()
-            rows = con.execute(
-                f"select input, path, size, modified_ns from {LEDGER} order by input, position"
-            ).fetchall()
+            recorded = _ledger(con)
     except duckdb.Error:  # an older warehouse without a ledger, or an unreadable file: land everything
         return None
     if not stored_keep or stored_keep[0] != keep_duplicates:
         return None
     if not (storage or "").startswith(STORAGE_VERSION):  # written before it was set: build a new file
         return None
+    return recorded
+
+
+def landed_files(published: Path) -> dict[str, list[InputFile]]:
+    """The files the published warehouse has landed, per input ({} when there is none, or no ledger)."""
+    if not published.exists():
+        return {}
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            return _ledger(con)
+    except duckdb.Error:
+        return {}
+
+
+def _ledger(con: duckdb.DuckDBPyConnection) -> dict[str, list[InputFile]]:
     recorded: dict[str, list[InputFile]] = {}
-    for name, path, size, modified_ns in rows:
+    query = f"select input, path, size, modified_ns from {LEDGER} order by input, position"
+    for name, path, size, modified_ns in con.execute(query).fetchall():
         recorded.setdefault(name, []).append(InputFile(Path(path), size, modified_ns))
     return recorded
 

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dagster import AssetKey, DagsterInstance, build_run_status_sensor_context, build_schedule_context
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    build_run_status_sensor_context,
+    build_schedule_context,
+    build_sensor_context,
+)
 
 from orchestration.assets.publishing import MARTS
 from orchestration.definitions import defs
@@ -23,8 +29,9 @@ from orchestration.jobs import SCHEDULE_CRON, explain_failure
 from orchestration.partitions import as_of_for_partition
 from orchestration.paths import PROJECT_ROOT
 from orchestration.resources import PyramidResource
+from orchestration.sales_sensor import new_sales_file
 from orchestration.warehouse_lock import warehouse_lock
-from tests.conftest import Dataset, Pyramid, run_pyramid
+from tests.conftest import SALES_HEADER, Dataset, Pyramid, run_pyramid, write_csv
 
 DBT_MODELS = {
     "stg_sales": "staging",
@@ -92,8 +99,8 @@ def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
 
 
 def test_the_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
-    """The project's dagster.yaml (what `make dev` copies into DAGSTER_HOME) queues runs one at a time, with
-    the current `concurrency:` keys (not the older `run_queue:`), and no warning while the instance loads it."""
+    """The project's dagster.yaml (what `make dev` copies into DAGSTER_HOME) queues runs one at a time,
+    with the current `concurrency:` keys (not the older `run_queue:`); loading it warns of nothing."""
     settings = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
     assert "run_queue" not in settings and settings["concurrency"]["runs"]["max_concurrent_runs"] == 1
     (tmp_path / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
@@ -185,6 +192,63 @@ def test_the_schedule_builds_the_pyramid_as_of_the_previous_day(dataset):
 
 
 @pytest.mark.slow
+def _evaluate_sensor(dataset: Dataset, cursor: str | None):
+    resource = PyramidResource(input_dir=str(dataset.input_dir), warehouse_dir=str(dataset.warehouse_dir))
+    return new_sales_file(build_sensor_context(cursor=cursor, resources={"pyramid": resource}))
+
+
+def test_a_new_sales_file_requests_exactly_one_run(dataset):
+    """sales/ holds one file and nothing is built: one request, for the latest sale. Its run lands the file:
+    nothing more. A second file dropped in: one request naming it; asked again (the cursor), none; the file
+    rewritten (another modification time): one request again, with another run key."""
+    until_june = [row for row in _monthly_sales() if row[1] < "2025-07-01"]
+    write_csv(dataset.input_dir / "sales" / "2025-06-30.csv", SALES_HEADER, until_june)
+    request = _evaluate_sensor(dataset, None).run_requests[0]
+    assert request.tags == {
+        "pyramid/as_of_date": "latest",
+        "pyramid/new_sales_files": "2025-06-30.csv",
+    }
+    result = defs.resolve_job_def("pyramid_job").execute_in_process(
+        run_config={
+            "resources": {
+                "pyramid": {
+                    "config": {
+                        "input_dir": str(dataset.input_dir),
+                        "warehouse_dir": str(dataset.warehouse_dir),
+                        "echo_dbt": False,
+                    }
+                }
+            }
+        },
+        partition_key=request.partition_key,
+        tags=request.tags,
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    assert Pyramid(dataset.warehouse_dir).query("select distinct as_of_date from marts.pyramid_summary") == [
+        (dt.date(2025, 6, 15),)
+    ]
+    landed = _evaluate_sensor(dataset, request.run_key)
+    assert landed.skip_message == "every sales file is landed in the published warehouse"
+
+    new_file = write_csv(
+        dataset.input_dir / "sales" / "2025-07-15.csv", SALES_HEADER, [("a", "2025-07-15", "5.00")]
+    )
+    dropped = _evaluate_sensor(dataset, request.run_key)
+    assert [r.tags["pyramid/new_sales_files"] for r in dropped.run_requests] == ["2025-07-15.csv"]
+    second_key = dropped.run_requests[0].run_key
+    assert second_key != request.run_key
+    again = _evaluate_sensor(dataset, dropped.cursor)
+    assert again.skip_message == "a run was already requested for 1 new sales file(s)"
+    later = new_file.stat().st_mtime + 60
+    os.utime(new_file, (later, later))
+    rewritten = _evaluate_sensor(dataset, dropped.cursor)
+    assert len(rewritten.run_requests) == 1 and rewritten.run_requests[0].run_key not in (
+        request.run_key,
+        second_key,
+    )
+
+
 def test_partitions_build_month_end_pyramids_and_only_the_latest_is_published(dataset):
     """As of 2025-03-31 (window 2024-04-01..): a active, b inactive. As of 2025-12-31: a and c active.
 

@@ -257,3 +257,15 @@ def test_the_schema_suite_expects_exactly_the_dbt_contracts(manifest):
             for table, columns in contracted_columns(manifest).items()
         }
     assert contracts == MART_COLUMNS
+
+
+def test_exposures_name_every_mart_that_bi_reads():
+    """BI on the DuckDB file and the Parquet copy read every mart: their exposures depend on exactly the
+    published marts (a new mart without its exposure fails here); the report reads some of them."""
+    manifest = load_manifest()
+    served = {
+        exposure["name"]: {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+        for exposure in manifest["exposures"].values()
+    }
+    assert served["bi_on_duckdb"] == served["parquet_serving_copy"] == set(MARTS)
+    assert "pyramid_summary" in served["pyramid_report"] and served["pyramid_report"] < set(MARTS)

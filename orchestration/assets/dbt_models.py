@@ -38,7 +38,13 @@ OWNER = "team:analytics-engineering"
 
 
 class PyramidTranslator(DagsterDbtTranslator):
-    """Keys are model names (sources: raw_<table>), groups are the dbt folders, owners from the dbt YAML."""
+    """Keys are model names (sources: raw_<table>), groups are the dbt folders, owners from the dbt YAML.
+
+    The per-attribute methods, not `get_asset_spec`: dagster-dbt 0.29 still calls `get_asset_key` directly
+    where it maps dbt's events and upstream nodes to assets (dbt_cli_event.py, asset_utils.py), so a key set
+    only in `get_asset_spec` would name the assets one way and their test results another. Its
+    `get_asset_spec` builds every spec from these methods.
+    """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
