@@ -134,16 +134,17 @@ def _changed_from(con: duckdb.DuckDBPyConnection):
     return con.execute(f"select changed_from_date from {RAW_SCHEMA}.load_state").fetchone()[0]
 
 
+# The dbt vars that only data tests read (no model): unit tests need not pin them.
+CHECKED_FROM_VARS = ("history_checked_from", "daily_checked_from")
+
+
 def checked_from_vars(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """The dbt vars that limit the uniqueness tests of the incremental tables to the rows this build wrote
     (the generic test unique_combination), as recorded with the build's decision."""
-    history, daily = con.execute(
+    written = con.execute(
         f"select history_written_from, daily_written_from from {RAW_SCHEMA}.history_build"
     ).fetchone()
-    return {
-        "history_checked_from": None if history is None else str(history),
-        "daily_checked_from": None if daily is None else str(daily),
-    }
+    return {name: day and str(day) for name, day in zip(CHECKED_FROM_VARS, written, strict=True)}
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
