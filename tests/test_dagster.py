@@ -138,7 +138,9 @@ def _monthly_sales() -> list[tuple[str, str, str]]:
     return rows
 
 
-def _run_partition(dataset: Dataset, partition_key: str, instance: DagsterInstance, **config):
+def _run_partition(
+    dataset: Dataset, partition_key: str, instance: DagsterInstance, tags: dict | None = None, **config
+):
     pyramid_config = {
         "input_dir": str(dataset.input_dir),
         "warehouse_dir": str(dataset.warehouse_dir),
@@ -148,6 +150,7 @@ def _run_partition(dataset: Dataset, partition_key: str, instance: DagsterInstan
     return defs.resolve_job_def("pyramid_job").execute_in_process(
         run_config={"resources": {"pyramid": {"config": pyramid_config}}},
         partition_key=partition_key,
+        tags=tags,
         instance=instance,
         raise_on_error=False,
     )
@@ -164,23 +167,7 @@ def test_the_schedule_builds_the_pyramid_as_of_the_previous_day(dataset):
     assert request.partition_key == "2025-07-01"
     assert request.tags["pyramid/as_of_date"] == "2025-07-14"
     dataset.sales(_monthly_sales())
-    result = defs.resolve_job_def("pyramid_job").execute_in_process(
-        run_config={
-            "resources": {
-                "pyramid": {
-                    "config": {
-                        "input_dir": str(dataset.input_dir),
-                        "warehouse_dir": str(dataset.warehouse_dir),
-                        "echo_dbt": False,
-                    }
-                }
-            }
-        },
-        partition_key=request.partition_key,
-        tags=request.tags,
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = _run_partition(dataset, request.partition_key, DagsterInstance.ephemeral(), request.tags)
     assert result.success
     pyramid = Pyramid(dataset.warehouse_dir)
     assert pyramid.query("select distinct as_of_date from marts.pyramid_summary") == [(dt.date(2025, 7, 14),)]
@@ -208,22 +195,7 @@ def test_a_new_sales_file_requests_exactly_one_run(dataset):
         "pyramid/as_of_date": "latest",
         "pyramid/new_sales_files": "2025-06-30.csv",
     }
-    result = defs.resolve_job_def("pyramid_job").execute_in_process(
-        run_config={
-            "resources": {
-                "pyramid": {
-                    "config": {
-                        "input_dir": str(dataset.input_dir),
-                        "warehouse_dir": str(dataset.warehouse_dir),
-                        "echo_dbt": False,
-                    }
-                }
-            }
-        },
-        partition_key=request.partition_key,
-        tags=request.tags,
-        instance=DagsterInstance.ephemeral(),
-    )
+    result = _run_partition(dataset, request.partition_key, DagsterInstance.ephemeral(), request.tags)
     assert result.success
     assert Pyramid(dataset.warehouse_dir).query("select distinct as_of_date from marts.pyramid_summary") == [
         (dt.date(2025, 6, 15),)
