@@ -17,6 +17,11 @@ as_of_months = MonthlyPartitionsDefinition(
 )
 
 
+def current_partition() -> str:
+    """The running month: where a run for the latest sale is filed (its month is known once it has landed)."""
+    return as_of_months.get_partition_keys()[-1]
+
+
 def month_end(partition_key: str) -> dt.date:
     first = dt.date.fromisoformat(partition_key)
     next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)

@@ -18,7 +18,7 @@ from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.loading import InputError
-from orchestration.partitions import as_of_months, partition_for
+from orchestration.partitions import as_of_months, current_partition, partition_for
 from orchestration.resources import PyramidResource
 from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET, check_spark_available
@@ -50,7 +50,7 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
     if settings.target == SPARK_TARGET:
         check_spark_available()  # before loading anything
     as_of = settings.as_of_date  # None: the landing step takes the latest order_date of all the sales
-    partition_key = _partition_key(as_of) if as_of else as_of_months.get_partition_keys()[-1]
+    partition_key = _partition_key(as_of) if as_of else current_partition()
     with (
         warehouse_lock(settings.warehouse_dir, "pyramid run"),
         warnings.catch_warnings(),

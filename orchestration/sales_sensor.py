@@ -27,7 +27,7 @@ from dagster import (
 from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
 from orchestration.input_files import InputFile, InputFilesError, input_files, landed_files
 from orchestration.jobs import pyramid_job
-from orchestration.partitions import as_of_months
+from orchestration.partitions import current_partition
 from orchestration.resources import PyramidResource
 from orchestration.warehouse import published_path
 
@@ -73,7 +73,7 @@ def new_sales_file(context: SensorEvaluationContext, pyramid: PyramidResource):
         run_requests=[
             RunRequest(
                 run_key=key,
-                partition_key=as_of_months.get_partition_keys()[-1],
+                partition_key=current_partition(),
                 tags={AS_OF_TAG: LATEST_SALE, "pyramid/new_sales_files": names},
             )
         ],
