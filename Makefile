@@ -34,6 +34,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	PYRAMID_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg check defs
 
 unit: install-dev
 	$(VENV)/bin/pytest -n 2
