@@ -13,13 +13,12 @@ what reads the marts: BI tools on the DuckDB file, the Parquet serving copy, the
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from orchestration.dbt_project import dbt_executable
+from orchestration.dbt_project import dbt_by_hand_environment, dbt_executable
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse import published_path
@@ -42,7 +41,6 @@ def generate_docs(warehouse_dir: Path, out: Path | None = None) -> Path:
         if published.exists():
             shutil.copyfile(published, database)
             catalog = []
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_")}
         subprocess.run(
             [
                 dbt_executable(),
@@ -60,10 +58,9 @@ def generate_docs(warehouse_dir: Path, out: Path | None = None) -> Path:
             ],
             check=True,
             env={
-                **environment,
+                **dbt_by_hand_environment(),
                 "PYRAMID_DUCKDB_PATH": str(database),
                 "PYRAMID_DUCKDB_TEMP_DIR": str(Path(scratch) / "tmp"),
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             },
         )
     return out / SITE_FILE

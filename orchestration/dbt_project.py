@@ -41,6 +41,13 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else "dbt"
 
 
+def dbt_by_hand_environment() -> dict[str, str]:
+    """The environment of a dbt command as someone runs it by hand: none of the pipeline's PYRAMID_* variables
+    (profiles.yml then takes its own defaults), no usage statistics."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_")}
+    return {**environment, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
 def dbt_parse(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     """`dbt parse` of a project (no database needed); returns the path of the manifest it wrote."""
     subprocess.run(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import shutil
 import subprocess
 import sys
@@ -140,12 +139,6 @@ def dbt_by_hand(root: Path, warehouse_file: Path) -> tuple[Path, Path]:
     development.parent.mkdir(parents=True)
     shutil.copy(warehouse_file, development)
     return project, development
-
-
-def dbt_environment() -> dict[str, str]:
-    """The environment of a dbt command run by hand: no PYRAMID_* variable of the pipeline."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYRAMID_")}
-    return {**environment, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 @pytest.fixture

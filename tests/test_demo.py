@@ -19,9 +19,10 @@ import pytest
 from orchestration.assets.publishing import MARTS
 from orchestration.dbt_docs import generate_docs
 from orchestration.dbt_lineage import load_manifest
+from orchestration.dbt_project import dbt_by_hand_environment
 from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
 from orchestration.paths import DEMO_INPUT_DIR, PROJECT_ROOT
-from tests.conftest import Dataset, Pyramid, dbt_by_hand, dbt_environment, run_pyramid
+from tests.conftest import Dataset, Pyramid, dbt_by_hand, run_pyramid
 from tests.test_data_docs import rendered_dom, visible_text
 
 FILES = ("sales.csv", "customers.csv", "market.csv", "feedback.csv", "complaints.csv")
@@ -236,7 +237,7 @@ def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_publishe
     dbt = subprocess.Popen(
         [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", "--profiles-dir", "."],
         cwd=project,
-        env=dbt_environment(),
+        env=dbt_by_hand_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

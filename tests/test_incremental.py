@@ -13,8 +13,9 @@ import duckdb
 import pytest
 
 from orchestration.big_data import generate_parquet
+from orchestration.dbt_project import dbt_by_hand_environment
 from orchestration.loading import InputError
-from tests.conftest import Dataset, Pyramid, dbt_by_hand, dbt_environment
+from tests.conftest import Dataset, Pyramid, dbt_by_hand
 
 pytestmark = pytest.mark.slow  # several builds per test
 
@@ -172,7 +173,7 @@ def assert_limited_uniqueness_tests_still_catch_a_written_duplicate(root: Path, 
             json.dumps(checked_from),
         ],
         cwd=project,
-        env=dbt_environment(),
+        env=dbt_by_hand_environment(),
         capture_output=True,
         text=True,
     )
