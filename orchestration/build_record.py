@@ -17,10 +17,11 @@ import duckdb
 
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import RAW_SCHEMA
-from orchestration.raw_sql import column_types, date_value
+from orchestration.raw_sql import column_types
 from orchestration.settings import PyramidSettings
 
 BUILD_SETTINGS = f"{RAW_SCHEMA}.build_settings"
+LOAD_STATE = f"{RAW_SCHEMA}.load_state"  # written by the landing (loading.py)
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,11 @@ class RecordedSettings:
         }
 
 
-def latest_landed_order_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The latest order_date of every sales line landed in `con` (earlier runs' lines included)."""
-    types = column_types(con, f"{RAW_SCHEMA}.sales")
-    day = date_value("order_date", types["order_date"], strict=False)
-    return con.execute(f"select max({day}) from {RAW_SCHEMA}.sales").fetchone()[0]
-
-
 def record_settings(
     con: duckdb.DuckDBPyConnection, settings: PyramidSettings, as_of_requested: dt.date | None
 ) -> PyramidSettings:
     """Resolve the as-of date (as requested, else the latest landed sale) and record it with the settings."""
-    as_of = as_of_requested or latest_landed_order_date(con)
+    as_of = as_of_requested or recorded_newest_order_date(con)
     con.execute(
         f"""
         create or replace table {BUILD_SETTINGS} as
@@ -98,3 +92,16 @@ def read_recorded_settings(build_file: Path) -> RecordedSettings:
         keep_duplicates,
         period,
     )
+
+
+def recorded_newest_order_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The latest sale landed in a build, as its landing recorded it (None for a warehouse landed before
+    that was recorded)."""
+    if "newest_order_date" not in column_types(con, LOAD_STATE):
+        return None
+    return con.execute(f"select newest_order_date from {LOAD_STATE}").fetchone()[0]
+
+
+def read_newest_order_date(build_file: Path) -> dt.date | None:
+    with connect_read_only(build_file) as con:
+        return recorded_newest_order_date(con)

@@ -15,6 +15,7 @@ import click
 from orchestration import progress
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
+from orchestration.freshness import FRESH
 from orchestration.loading import InputError
 from orchestration.paths import DEMO_INPUT_DIR
 from orchestration.progress import show_progress
@@ -152,6 +153,21 @@ def entry_point() -> None:
     help=f"DuckDB memory limit, like 2GB; it spills beyond it ({_default('memory_limit')}).",
 )
 @click.option("--threads", type=int, default=None, help=f"DuckDB threads ({_default('threads')}).")
+@click.option(
+    "--freshness-warn-days",
+    "freshness_warn_after_days",
+    type=int,
+    default=None,
+    help="Warn when the newest sale is more than this many days old"
+    f" ({_default('freshness_warn_after_days')}).",
+)
+@click.option(
+    "--freshness-error-days",
+    "freshness_error_after_days",
+    type=int,
+    default=None,
+    help=f"The feed is stale beyond this many days ({_default('freshness_error_after_days')}).",
+)
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output or show the run's progress.")
 def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
@@ -168,6 +184,8 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     except WarehouseUnavailableError as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
     click.echo("")
+    if result.feed_freshness and result.feed_freshness.state != FRESH:
+        click.echo(f"Warning: {result.feed_freshness.describe()}.")
     click.echo("Validation (Great Expectations):")
     click.echo("\n".join(result.validation_lines))
     click.echo(f"Data Docs: {result.data_docs_index}")

@@ -7,6 +7,7 @@ the manifest is missing or stale.
 from dagster import Definitions
 
 from orchestration.assets.dbt_models import pyramid_dbt_models
+from orchestration.assets.freshness_check import sales_feed_fresh
 from orchestration.assets.publishing import published, pyramid_report
 from orchestration.assets.raw_inputs import raw_inputs
 from orchestration.assets.validation_checks import mart_suites, raw_sales_suite
@@ -16,7 +17,7 @@ from orchestration.sales_sensor import new_sales_file
 
 defs = Definitions(
     assets=[raw_inputs, pyramid_dbt_models, published, pyramid_report],
-    asset_checks=[raw_sales_suite, mart_suites],
+    asset_checks=[raw_sales_suite, sales_feed_fresh, mart_suites],
     jobs=[pyramid_job],
     schedules=[daily_pyramid],
     sensors=[explain_failure, new_sales_file],

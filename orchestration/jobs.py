@@ -65,7 +65,7 @@ def failure_reason(context: RunFailureSensorContext) -> str:
         context.dagster_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ):
         evaluation = record.dagster_event.event_specific_data
-        if not evaluation.passed:
+        if not evaluation.passed and evaluation.blocking:  # a late sales feed does not fail a run
             check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             return f"{run} failed: check {check} did not pass: {evaluation.description}"
     step_failures = context.get_step_failure_events()

@@ -9,6 +9,7 @@ first offending row, so nothing fails deep inside dbt.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,14 +161,21 @@ def _record_load_state(con: duckdb.DuckDBPyConnection, sales: LoadedInput, rows_
 
     `changed_from_date` is the earliest day of the appended lines (days from it on are recomputed); it is null
     when nothing was appended, and `sales_relanded` says the daily model must be built whole.
+    `newest_order_date` is the latest day of all the landed lines: of the appended ones and the previous
+    build's record, when the build carries the published lines on (no scan of the lines already landed).
     """
     types = column_types(con, f"{RAW_SCHEMA}.sales")
     day = date_value("order_date", types["order_date"], strict=False)
-    changed_from = None
+    changed_from = newest = None
     if sales.action == "appended" and sales.new_rows:
-        changed_from = con.execute(
-            f"select min({day}) from {RAW_SCHEMA}.sales where _row_number > ?", [rows_before]
-        ).fetchone()[0]
+        changed_from, newest = con.execute(
+            f"select min({day}), max({day}) from {RAW_SCHEMA}.sales where _row_number > ?", [rows_before]
+        ).fetchone()
+    previous = _previous_newest_order_date(con) if sales.action != "landed" else None
+    if sales.action == "landed" or previous is None:
+        newest = con.execute(f"select max({day}) from {RAW_SCHEMA}.sales").fetchone()[0]
+    else:
+        newest = max(known for known in (previous, newest) if known is not None)
     con.execute(
         f"""
         create or replace table {RAW_SCHEMA}.load_state as
@@ -175,10 +183,23 @@ def _record_load_state(con: duckdb.DuckDBPyConnection, sales: LoadedInput, rows_
             cast(? as varchar) as sales_action,
             cast(? as bigint) as sales_new_rows,
             cast(? as date) as changed_from_date,
-            cast(? as boolean) as sales_relanded
+            cast(? as boolean) as sales_relanded,
+            cast(? as date) as newest_order_date
         """,
-        [sales.action, sales.new_rows, changed_from, sales.action == "landed"],
+        [sales.action, sales.new_rows, changed_from, sales.action == "landed", newest],
     )
+
+
+def _previous_newest_order_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The newest sale the carried-on load state recorded (None: none recorded, as by older versions)."""
+    exists = con.execute(
+        "select count(*) from duckdb_columns()"
+        " where schema_name = ? and table_name = 'load_state' and column_name = 'newest_order_date'",
+        [RAW_SCHEMA],
+    ).fetchone()[0]
+    if not exists:
+        return None
+    return con.execute(f"select newest_order_date from {RAW_SCHEMA}.load_state").fetchone()[0]
 
 
 def _create_empty(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:

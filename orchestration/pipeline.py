@@ -16,7 +16,9 @@ from pathlib import Path
 from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
 from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
+from orchestration.build_record import read_newest_order_date
 from orchestration.dbt_failures import DbtBuildError
+from orchestration.freshness import FeedFreshness, feed_freshness
 from orchestration.loading import InputError
 from orchestration.partitions import as_of_months, current_partition, partition_for
 from orchestration.resources import PyramidResource
@@ -40,6 +42,7 @@ class BuildResult:
     validation_lines: list[str]
     data_docs_index: Path
     seconds: float
+    feed_freshness: FeedFreshness | None
 
 
 def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResult:
@@ -80,11 +83,14 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
         )
     docs = validation_dir(settings.warehouse_dir).resolve() / "data_docs" / "index.html"
     _raise_failure(result, docs)
+    warehouse = published_path(settings.warehouse_dir)
+    newest_sale = read_newest_order_date(warehouse)
     return BuildResult(
-        warehouse=published_path(settings.warehouse_dir),
+        warehouse=warehouse,
         validation_lines=_validation_lines(result, passed=True),
         data_docs_index=docs,
         seconds=time.monotonic() - started,
+        feed_freshness=feed_freshness(newest_sale, settings) if newest_sale else None,
     )
 
 

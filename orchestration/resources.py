@@ -39,6 +39,10 @@ class PyramidResource(ConfigurableResource):
     """DuckDB memory limit, like 4GB (PYRAMID_MEMORY_LIMIT)."""
     threads: int | None = None
     """DuckDB threads (PYRAMID_THREADS; default 2)."""
+    freshness_warn_after_days: int | None = None
+    """The sales feed is late beyond this many days (PYRAMID_FRESHNESS_WARN_AFTER_DAYS; default 3)."""
+    freshness_error_after_days: int | None = None
+    """... and stale beyond this many (PYRAMID_FRESHNESS_ERROR_AFTER_DAYS; default 7)."""
     echo_dbt: bool = True
     """Print dbt's own log lines (the CLI's --quiet turns them off)."""
     publish_older: bool = False
@@ -60,6 +64,8 @@ class PyramidResource(ConfigurableResource):
             report_language=settings.report_language,
             memory_limit=settings.memory_limit,
             threads=settings.threads,
+            freshness_warn_after_days=settings.freshness_warn_after_days,
+            freshness_error_after_days=settings.freshness_error_after_days,
             **options,
         )
 

@@ -65,6 +65,11 @@ class PyramidSettings:
     """DuckDB's memory limit for every connection of a build (beyond it DuckDB spills to the build folder)."""
     threads: int = 2
     """DuckDB's threads per query."""
+    freshness_warn_after_days: int = 3
+    """The sales feed is late (a warning) when its newest order_date is more than this many days old, counted
+    from the end of that day in UTC; the default lets a weekend pass."""
+    freshness_error_after_days: int = 7
+    """... and stale (an error in `dbt source freshness` and Dagster's check) beyond this many days."""
 
     def __post_init__(self) -> None:
         if self.window_days < 1:
@@ -85,6 +90,11 @@ class PyramidSettings:
                 raise SettingsError(f"{flag} must be one of {', '.join(allowed)}; got {getattr(self, name)}")
         if self.threads < 1:
             raise SettingsError(f"--threads must be at least 1; got {self.threads}")
+        if not 0 <= self.freshness_warn_after_days <= self.freshness_error_after_days:
+            raise SettingsError(
+                "--freshness-warn-days and --freshness-error-days must be 0 or more, the warning no later"
+                f" than the error; got {self.freshness_warn_after_days} and {self.freshness_error_after_days}"
+            )
 
     @classmethod
     def resolve(cls, environ: Mapping[str, str] | None = None, **given: object) -> PyramidSettings:
@@ -109,6 +119,8 @@ class PyramidSettings:
             "tier_shares": {
                 name: str(share) for name, share in zip(TIER_NAMES, self.tier_shares, strict=True)
             },
+            "freshness_warn_after_days": self.freshness_warn_after_days,
+            "freshness_error_after_days": self.freshness_error_after_days,
         }
 
     def duckdb_vars(self, database: Path, temp_directory: Path) -> dict[str, object]:
@@ -139,7 +151,13 @@ def _typed(setting: str, value: object) -> object:
             return Path(value)
         if setting == "as_of_date":
             return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        if setting in {"window_days", "market_population", "threads"}:
+        if setting in {
+            "window_days",
+            "market_population",
+            "threads",
+            "freshness_warn_after_days",
+            "freshness_error_after_days",
+        }:
             return int(value)
         if setting == "keep_duplicates":
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}

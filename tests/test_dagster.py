@@ -16,15 +16,22 @@ from pathlib import Path
 import pytest
 import yaml
 from dagster import (
+    AssetCheckSeverity,
     AssetKey,
+    AssetSelection,
     DagsterInstance,
+    Definitions,
     build_run_status_sensor_context,
     build_schedule_context,
     build_sensor_context,
+    define_asset_job,
 )
 
+from orchestration.assets.freshness_check import sales_feed_fresh
 from orchestration.assets.publishing import MARTS
+from orchestration.assets.raw_inputs import raw_inputs
 from orchestration.definitions import defs
+from orchestration.freshness import today_utc
 from orchestration.jobs import SCHEDULE_CRON, explain_failure
 from orchestration.partitions import as_of_for_partition
 from orchestration.paths import PROJECT_ROOT
@@ -272,9 +279,29 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
     graph = defs.resolve_asset_graph()
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert materialized == set(graph.get_all_asset_keys())
-    evaluations = result.get_asset_check_evaluations()
+    evaluations = {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
     assert len(evaluations) == len(graph.asset_check_keys)
-    assert all(evaluation.passed for evaluation in evaluations)
+    # The demo's feed ends 2026-10-31: its freshness check fails with severity ERROR (stale after 7 days) and
+    # stops nothing; every other check passes.
+    freshness = evaluations.pop("sales_feed_fresh")
+    assert not freshness.passed and not freshness.blocking
+    assert freshness.severity == AssetCheckSeverity.ERROR
+    assert freshness.metadata["newest_order_date"].value == "2026-10-31"
+    assert freshness.metadata["age_days"].value == (today_utc() - dt.date(2026, 10, 31)).days
+    assert all(evaluation.passed for evaluation in evaluations.values())
+    # Executed alone, as from the asset's Checks tab: it reads the latest raw_sales materialization and passes
+    # with thresholds above the feed's age.
+    age = freshness.metadata["age_days"].value
+    alone = Definitions(
+        assets=[raw_inputs],
+        asset_checks=[sales_feed_fresh],
+        jobs=[define_asset_job("freshness", selection=AssetSelection.checks(sales_feed_fresh))],
+        resources={"pyramid": PyramidResource(freshness_warn_after_days=age, freshness_error_after_days=age)},
+    )
+    checked = alone.resolve_job_def("freshness").execute_in_process(instance=instance)
+    [again] = checked.get_asset_check_evaluations()
+    assert again.passed
+    assert again.description.startswith("the sales feed is fresh: its newest sale, 2026-10-31")
     counts = Pyramid(tmp_path / "warehouse").counts()
     assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == (15, 61, 229, 1218)
     logged = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.dagster_event is None]

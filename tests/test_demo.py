@@ -21,7 +21,9 @@ from orchestration.dbt_docs import generate_docs
 from orchestration.dbt_lineage import load_manifest
 from orchestration.dbt_project import dbt_by_hand_environment
 from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
+from orchestration.freshness import FRESH, LATE, STALE, feed_freshness, today_utc
 from orchestration.paths import DEMO_INPUT_DIR, PROJECT_ROOT
+from orchestration.settings import PyramidSettings
 from tests.conftest import Dataset, Pyramid, dbt_by_hand, run_pyramid
 from tests.test_data_docs import rendered_dom, visible_text
 
@@ -48,6 +50,12 @@ def demo_pyramid(tmp_path_factory) -> Pyramid:
     )
     assert result.returncode == 0, result.stderr
     assert "Customer pyramid as of 2026-10-31" in result.stdout
+    # The demo's newest sale is of 2026-10-31: by the default thresholds its feed is stale from 2026-11-08 on.
+    age = (today_utc() - dt.date(2026, 10, 31)).days
+    assert (
+        f"Warning: the sales feed is stale: its newest sale, 2026-10-31, is {age} days old on {today_utc()}"
+        " (UTC; stale after 7 days)." in result.stdout.splitlines()
+    )
     # Not a terminal: dbt's own lines on standard output, the run's phases as plain lines on standard error.
     # dbt counts its nodes: models, data tests, the exposures (no-ops), and the unit tests when their code is
     # new to this clone.
@@ -253,6 +261,40 @@ def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_publishe
     assert published.read_bytes() == before
     with duckdb.connect(str(development), read_only=True) as con:
         assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)
+
+
+def test_dbt_source_freshness_by_hand_gives_the_pipelines_verdict(demo_pyramid, tmp_path):
+    """`dbt source freshness` on the published demo (newest sale 2026-10-31) with thresholds set around the
+    feed's age N in days: warn at N-1 and error at N+1 → dbt warns, the rule says late; warn at N → both pass
+    (N days old is not more than N); error at N-1 → both error/stale."""
+    project, _ = dbt_by_hand(tmp_path, demo_pyramid.path)
+    age = (today_utc() - dt.date(2026, 10, 31)).days
+    verdicts = {}
+    for warn, error, state in ((age - 1, age + 1, LATE), (age, age + 1, FRESH), (age - 2, age - 1, STALE)):
+        settings = PyramidSettings(freshness_warn_after_days=warn, freshness_error_after_days=error)
+        assert feed_freshness(dt.date(2026, 10, 31), settings).state == state
+        target = tmp_path / f"target-{warn}"
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "source",
+                "freshness",
+                "--quiet",
+                "--profiles-dir",
+                ".",
+                "--target-path",
+                str(target),
+                "--vars",
+                json.dumps({"freshness_warn_after_days": warn, "freshness_error_after_days": error}),
+            ],
+            cwd=project,
+            env=dbt_by_hand_environment(),
+            check=False,
+        )
+        result = json.loads((target / "sources.json").read_text())["results"][0]
+        assert result["max_loaded_at"].startswith("2026-11-01T00:00:00"), "the end of the newest day"
+        verdicts[state] = result["status"]
+    assert verdicts == {LATE: "warn", FRESH: "pass", STALE: "error"}
 
 
 def test_the_command_removes_its_spark_session_folder_although_it_skips_atexit():

@@ -95,9 +95,9 @@ def test_daily_file_with_late_corrections_equals_a_full_rebuild(tmp_path, genera
     daily = dataset.build(as_of_date=NEXT_DAY)
 
     new_lines = daily.query("select count(*) from raw.sales where _source_file like '%part-0002%'")[0][0]
-    assert daily.query("select sales_action, sales_new_rows, changed_from_date from raw.load_state") == [
-        ("appended", new_lines, dt.date(2025, 1, 15))
-    ]
+    assert daily.query(
+        "select sales_action, sales_new_rows, changed_from_date, newest_order_date from raw.load_state"
+    ) == [("appended", new_lines, dt.date(2025, 1, 15), dt.date.fromisoformat(NEXT_DAY))]
     # Only the new lines were landed: the first file's lines keep their row numbers.
     assert daily.query("select min(_row_number) from raw.sales where _source_file like '%part-0002%'") == [
         (first_lines + 1,)
@@ -195,8 +195,23 @@ def test_unchanged_inputs_are_kept_and_a_changed_file_is_landed_again(tmp_path, 
     dataset = daily_dataset(tmp_path / "changed", generated)
     dataset.build(as_of_date=FIRST_AS_OF)
     again = dataset.build(as_of_date=FIRST_AS_OF)
-    assert again.query("select sales_action, sales_new_rows from raw.load_state") == [("kept", 0)]
+    assert again.query("select sales_action, sales_new_rows, newest_order_date from raw.load_state") == [
+        ("kept", 0, dt.date.fromisoformat(FIRST_AS_OF))
+    ]
     assert again.query("select incremental, daily_sales_incremental from raw.history_build") == [(True, True)]
+
+    # A file of one late correction only (2025-01-15), built without --as-of: the newest sale is still the
+    # first file's (the carried record, max of it and the new line), and so is the default as-of date.
+    copy_sql(
+        "select 'LATE-9' as order_id, 'C00000042' as customer_id, date '2025-01-15' as order_date,"
+        " 5.00 as amount",
+        dataset.input_dir / "sales" / "part-0002.parquet",
+    )
+    late = dataset.build()
+    assert late.query("select sales_action, newest_order_date from raw.load_state") == [
+        ("appended", dt.date.fromisoformat(FIRST_AS_OF))
+    ]
+    assert late.query("select as_of_date from raw.build_settings") == [(dt.date.fromisoformat(FIRST_AS_OF),)]
 
     # An earlier file edited in place (its earliest line's amount changed): sales are landed again and the
     # history rebuilt.

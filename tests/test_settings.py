@@ -91,6 +91,8 @@ def test_dbt_falls_back_to_the_same_defaults_when_run_by_hand():
     assert list(project_vars["tier_shares"]) == list(TIER_NAMES), "tier names, in order"
     shares = [Decimal(str(share)) for share in project_vars["tier_shares"].values()]
     assert shares == list(DEFAULTS.tier_shares)
+    assert project_vars["freshness_warn_after_days"] == DEFAULTS.freshness_warn_after_days == 3
+    assert project_vars["freshness_error_after_days"] == DEFAULTS.freshness_error_after_days == 7
 
     profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
     fallbacks = dict(re.findall(r"var\('(\w+)', env_var\('PYRAMID_\w+', '([^']*)'\)\)", profile))

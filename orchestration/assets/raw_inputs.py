@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_a
 
 from orchestration import progress
 from orchestration.assets.run_settings import hold_warehouse, requested_settings
-from orchestration.build_record import record_settings
+from orchestration.build_record import record_settings, recorded_newest_order_date
 from orchestration.dbt_in_process import parse_in_background
 from orchestration.history_state import carry_history
 from orchestration.input_files import plan_landing
@@ -24,6 +24,8 @@ from orchestration.warehouse import (
     start_build,
 )
 
+# The raw_sales metadata entry the freshness check reads (assets/freshness_check.py).
+NEWEST_SALE_METADATA = "newest_order_date"
 RAW_ASSETS = {
     "sales": "Sales lines (required): customer_id, order_date, amount; refunds are negative.",
     "customers": "Everyone with a relationship (optional input).",
@@ -64,6 +66,7 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
                 con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
             )
             settings = record_settings(con, run.settings, as_of_requested=run.settings.as_of_date)
+            newest_sale = recorded_newest_order_date(con)
             history = carry_history(con, published, settings, settings.as_of_date, loaded)
     except InputError:
         finish_build(pyramid.warehouse, context.run.run_id)  # refused input: the message is the whole result
@@ -79,6 +82,10 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
                 "landing": f"{item.action} ({item.new_rows:,} new rows)",
                 "as_of_date": str(settings.as_of_date),
                 "as_of_source": "requested" if run.settings.as_of_date else "latest order_date",
-                **({"tier_history": history.describe()} if item.name == "sales" else {}),
+                **(
+                    {"tier_history": history.describe(), NEWEST_SALE_METADATA: str(newest_sale)}
+                    if item.name == "sales"
+                    else {}
+                ),
             },
         )
