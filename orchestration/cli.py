@@ -19,7 +19,7 @@ from orchestration.freshness import FRESH
 from orchestration.loading import InputError
 from orchestration.paths import DEMO_INPUT_DIR
 from orchestration.progress import show_progress
-from orchestration.report import format_pyramid, read_pyramid
+from orchestration.report import format_pyramid, read_action_summary, read_pyramid
 from orchestration.settings import (
     HISTORY_PERIODS,
     REPORT_LANGUAGES,
@@ -198,6 +198,11 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
 
     split = "".join(f", {table}/<{column}>.parquet" for table, column in SERVING_FILE_PER.items())
     click.echo(f"Parquet for BI: {serving_dir(warehouse_dir) / 'current'}/<table>.parquet{split}")
+    actions = ", ".join(f"{action} {count:,}" for action, count, _ in read_action_summary(result.warehouse))
+    click.echo(
+        f"Action lists for a CRM ({actions or 'none today'}):"
+        f" {serving_dir(warehouse_dir) / 'current'}/customer_actions/<action>.csv"
+    )
     html_report = report_dir(warehouse_dir) / f"pyramid.{settings.report_language}.html"
     if html_report.exists():
         click.echo(f"Report (open in a browser): {html_report}")

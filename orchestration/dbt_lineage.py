@@ -14,8 +14,11 @@ import hashlib
 import importlib.metadata
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import yaml
 
 from orchestration.dbt_project import prepare_manifest
 from orchestration.paths import DBT_PROJECT_DIR, MARTS_SCHEMA
@@ -121,13 +124,46 @@ def mart_models(manifest: dict) -> list[str]:
 def serving_file_per(manifest: dict) -> dict[str, str]:
     """Mart name → the column whose values each get a Parquet file of their own in the serving copy (model
     config `meta.serving_file_per`); the other marts are one file each."""
+    return _mart_meta(manifest, "serving_file_per")
+
+
+@dataclass(frozen=True)
+class CsvSplit:
+    column: str
+    values: list[str]
+    order_by: str
+
+
+def serving_csv_per(manifest: dict) -> dict[str, CsvSplit]:
+    """The marts also served as one CSV per value of a column (model config `meta.serving_csv_per`: column
+    and order_by). The values are those of the column's accepted_values test, so a value with no rows still
+    gets its file (a header line): an import that expects the file finds it."""
     return {
-        node["name"]: node["config"]["meta"]["serving_file_per"]
+        mart: CsvSplit(split["column"], _accepted_values(manifest, mart, split["column"]), split["order_by"])
+        for mart, split in _mart_meta(manifest, "serving_csv_per").items()
+    }
+
+
+def _mart_meta(manifest: dict, key: str) -> dict[str, object]:
+    return {
+        node["name"]: node["config"]["meta"][key]
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["config"].get("schema") == MARTS_SCHEMA
-        and "serving_file_per" in node["config"].get("meta", {})
+        and key in node["config"].get("meta", {})
     }
+
+
+def _accepted_values(manifest: dict, model: str, column: str) -> list[str]:
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if (
+            metadata.get("name") == "accepted_values"
+            and node.get("column_name") == column
+            and node["attached_node"].split(".")[-1] == model
+        ):
+            return list(metadata["kwargs"]["values"])
+    raise ValueError(f"{model}.{column} has no accepted_values test to name its CSV files")
 
 
 def contracted_columns(manifest: dict) -> dict[str, list[tuple[str, str]]]:
@@ -139,3 +175,8 @@ def contracted_columns(manifest: dict) -> dict[str, list[tuple[str, str]]]:
         and node["config"].get("schema") == MARTS_SCHEMA
         and node["config"].get("contract", {}).get("enforced")
     }
+
+
+def project_var(name: str) -> object:
+    """A var's value in dbt_project.yml: what a build uses for the vars the pipeline does not pass."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name]

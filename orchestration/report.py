@@ -87,3 +87,17 @@ def format_pyramid_markdown(as_of: object, levels: list[PyramidLevel]) -> str:
             *rows,
         ]
     )
+
+
+def read_action_summary(duckdb_path: Path) -> list[tuple[str, int, Decimal]]:
+    """(action, customers, value at stake) per action of marts.customer_actions that has any, by name."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(
+            f"select action, count(*), sum(value_at_stake) from {MARTS_SCHEMA}.customer_actions"
+            " group by action order by action"
+        ).fetchall()
+
+
+def format_action_summary_markdown(summary: list[tuple[str, int, Decimal]]) -> str:
+    rows = [f"| {action} | {count_text(count)} | {money_text(value)} |" for action, count, value in summary]
+    return "\n".join(["| action | customers | value at stake |", "| --- | ---: | ---: |", *rows])

@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -23,6 +24,9 @@ from orchestration.period_files import PARQUET_OPTIONS, export_per_value
 from orchestration.raw_sql import sql_string
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse_lock import WarehouseUnavailableError
+
+if TYPE_CHECKING:
+    from orchestration.dbt_lineage import CsvSplit
 
 STALE_BUILD_SECONDS = 24 * 3600
 # The storage format of every build file: DuckDB 2.0 writes by default a format that DuckDB 1.4 LTS
@@ -161,11 +165,14 @@ def export_parquet(
     run_id: str,
     tables: tuple[str, ...],
     file_per: dict[str, str] | None = None,
+    csv_per: dict[str, CsvSplit] | None = None,
 ) -> Path:
     """Write every mart of the finished build as Parquet into a new version folder (not yet current).
 
     A table in `file_per` (mart → column) gets one file per value of that column, and the files that did not
-    change are hard-linked from the current version (orchestration/period_files.py).
+    change are hard-linked from the current version (orchestration/period_files.py). A table in `csv_per`
+    is also written as `<table>/<value>.csv`, one file per value of its split column, for tools that import
+    CSV (a CRM): a header line, then the rows in the table's column order, sorted as the split says.
     """
     version = serving_dir(warehouse_dir) / "versions" / run_id
     shutil.rmtree(version, ignore_errors=True)
@@ -179,6 +186,14 @@ def export_parquet(
                 continue
             target = sql_string(f"{version / table}.parquet")
             con.execute(f"copy marts.{table} to {target} {PARQUET_OPTIONS}")
+        for table, split in (csv_per or {}).items():
+            (version / table).mkdir(exist_ok=True)
+            for value in split.values:
+                target = sql_string(f"{version / table / value}.csv")
+                con.execute(
+                    f"copy (select * from marts.{table} where {split.column} = {sql_string(value)}"
+                    f" order by {split.order_by}) to {target} (header, delimiter ',')"
+                )
     return version
 
 

@@ -77,11 +77,16 @@ def demo_pyramid(tmp_path_factory) -> Pyramid:
         "[pyramid] dbt build",
         f"[pyramid] dbt build: {nodes} of {nodes} done",
         "[pyramid] validating the marts (Great Expectations)",
-        "[pyramid] validating the marts (Great Expectations): 7 of 7 done",
+        "[pyramid] validating the marts (Great Expectations): 8 of 8 done",
         "[pyramid] publishing the warehouse and its Parquet copies",
         "[pyramid] drawing the report",
     ]
     assert f"{dataset.warehouse_dir / 'pyramid.duckdb'}" in result.stdout
+    actions = dataset.warehouse_dir / "serving" / "current" / "customer_actions"
+    assert (
+        "Action lists for a CRM (grow 35, resolve_complaint 1, retain 15, welcome 158, win_back 3):"
+        f" {actions}/<action>.csv" in result.stdout
+    )
     report = dataset.warehouse_dir / "report"
     assert f"Report (open in a browser): {report / 'pyramid.en.html'}" in result.stdout
     assert f"Picture: {report / 'pyramid.en.png'}" in result.stdout
@@ -157,6 +162,69 @@ def test_demo_pyramid_shape(demo_pyramid):
     assert all(counts[level] > 0 for level in counts)
     shares = dict(demo_pyramid.query("select level, share_of_revenue from marts.pyramid_summary"))
     assert shares["top"] + shares["big"] > Decimal("0.5")
+
+
+def test_action_lists_match_a_hand_computation(demo_pyramid):
+    """The CSV files of retain, win_back and welcome, from the README's rules in plain Python over the demo's
+    CSV files (as of 2026-10-31, window from 2025-11-01): welcome = a first purchase from 2026-10-01 (the
+    month); win_back = no purchase in the window, the last one 365 to 454 days ago, lifetime revenue at least
+    the lowest window revenue of the big tier; retain = top or big, days since the last order more than twice
+    365 / the window's orders. Each file starts with its header and lists customers by priority."""
+    sales = _read("sales.csv")
+    as_of = max(dt.date.fromisoformat(row["order_date"]) for row in sales)
+    window_start = as_of - dt.timedelta(days=364)
+    lifetime, window = defaultdict(Decimal), defaultdict(Decimal)
+    purchases, window_orders = defaultdict(list), defaultdict(set)
+    for row in sales:
+        day, amount, customer = (
+            dt.date.fromisoformat(row["order_date"]),
+            Decimal(row["amount"]),
+            row["customer_id"],
+        )
+        lifetime[customer] += amount
+        if day >= window_start:
+            window[customer] += amount
+        if amount > 0:
+            purchases[customer].append(day)
+            if day >= window_start:
+                window_orders[customer].add(row["order_id"])
+    active = sorted(window_orders, key=lambda c: (-window[c], c))
+    tier_of = {
+        customer: "top" if rank <= 15 else "big" if rank <= 76 else "other"
+        for rank, customer in enumerate(active, 1)
+    }
+    big_floor = min(window[c] for c in active[15:76])
+    expected = {
+        "welcome": {c for c in active if min(purchases[c]) >= dt.date(2026, 10, 1)},
+        "win_back": {
+            c
+            for c, days in purchases.items()
+            if c not in tier_of and 365 <= (as_of - max(days)).days < 455 and lifetime[c] >= big_floor
+        },
+        "retain": {
+            c
+            for c in active
+            if tier_of[c] in ("top", "big")
+            and (as_of - max(purchases[c])).days > 2 * 365 / len(window_orders[c])
+        },
+    }
+    folder = demo_pyramid.warehouse_dir / "serving" / "current" / "customer_actions"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "grow.csv",
+        "resolve_complaint.csv",
+        "retain.csv",
+        "welcome.csv",
+        "win_back.csv",
+    ]
+    for action, customers in expected.items():
+        with open(folder / f"{action}.csv", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert list(rows[0])[:3] == ["customer_id", "action", "priority"]
+        assert {row["customer_id"] for row in rows} == customers, action
+        assert [int(row["priority"]) for row in rows] == list(range(1, len(rows) + 1))
+    assert (
+        len(expected["welcome"]) == 158 and len(expected["win_back"]) == 3 and len(expected["retain"]) == 15
+    )
 
 
 def test_report_prints_the_published_pyramid(demo_pyramid):

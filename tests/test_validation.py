@@ -46,7 +46,7 @@ def test_good_build_passes_every_suite(good_build, tmp_path):
     reports = [run_validation(good_build.path, stage, tmp_path) for stage in ("input", "output")]
     assert all(report.success for report in reports)
     assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
-    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 63
+    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 70
     # Data Docs pages render through the project's views (great_expectations.yml), which keep the compiled
     # templates for the next rendering in this process.
     assert len(COMPILED_TEMPLATES) > 0
@@ -63,6 +63,31 @@ def test_a_pyramid_taken_on_another_day_than_the_latest_sale(tampered):
         "as_of_date",
         "one_pair_per_period",
     }
+
+
+def _action_row(customer: str, action: str) -> str:
+    """An inserted action row for `customer` (a select), with the next free priority of the action."""
+    return f"""
+        insert into marts.customer_actions
+        select
+            {customer}, '{action}',
+            (select coalesce(max(priority), 0) + 1 from marts.customer_actions where action = '{action}'),
+            1.00, 'tampered', null, null, null, null, null,
+            (select max(as_of_date) from marts.pyramid_summary)
+    """
+
+
+def test_an_action_for_a_customer_no_one_knows(tampered):
+    assert tampered(_action_row("'nobody'", "welcome")) == {"actions_of_known_customers"}
+
+
+def test_retaining_a_small_customer(tampered):
+    """Only a customer of a tier at or above `action_retain_min_tier` (big) is to be retained; a small one is
+    not, nor is an inactive one to be welcomed."""
+    small = "(select min(customer_id) from marts.customers where tier = 'small')"
+    inactive = "(select min(customer_id) from marts.customers where level = 'inactive')"
+    sql = _action_row(small, "retain") + ";" + _action_row(inactive, "welcome")
+    assert tampered(sql) == {"retain_only_valuable_customers", "other_actions_only_active"}
 
 
 def test_moving_a_small_customer_to_top_in_the_tier_table(tampered):

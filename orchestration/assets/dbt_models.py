@@ -24,7 +24,12 @@ from orchestration.dbt_unit_tests import all_passed, record_passed, skip_args
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.history_state import checked_from_vars
 from orchestration.partitions import as_of_months
-from orchestration.report import format_pyramid_markdown, read_pyramid
+from orchestration.report import (
+    format_action_summary_markdown,
+    format_pyramid_markdown,
+    read_action_summary,
+    read_pyramid,
+)
 from orchestration.resources import PyramidResource
 from orchestration.spark_build import (
     SPARK_TARGET,
@@ -100,6 +105,9 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
             metadata = {"dagster/row_count": counts[event.output_name]}
             if event.output_name == "customer_tiers":
                 metadata["pyramid"] = MetadataValue.md(format_pyramid_markdown(*read_pyramid(run.build_file)))
+            if event.output_name == "customer_actions":
+                summary = read_action_summary(run.build_file)
+                metadata["actions"] = MetadataValue.md(format_action_summary_markdown(summary))
             event = event.with_metadata({**event.metadata, **metadata})
         yield event
 

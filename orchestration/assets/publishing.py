@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from orchestration import progress
 from orchestration.assets.run_settings import hold_warehouse, release_warehouse, run_settings
-from orchestration.dbt_lineage import load_manifest, mart_models, serving_file_per
+from orchestration.dbt_lineage import load_manifest, mart_models, serving_csv_per, serving_file_per
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.partitions import as_of_months
 from orchestration.paths import MARTS_SCHEMA
@@ -27,6 +27,7 @@ from orchestration.warehouse import (
 MARTS = tuple(mart_models(load_manifest()))
 # The marts served as one Parquet file per period (the tier history): mart → column.
 SERVING_FILE_PER = serving_file_per(load_manifest())
+SERVING_CSV_PER = serving_csv_per(load_manifest())
 
 
 def _as_of(duckdb_path: Path):
@@ -61,13 +62,14 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
     parquet = {}
     if replaces:
         version = export_parquet(
-            run.build_file, pyramid.warehouse, context.run.run_id, MARTS, SERVING_FILE_PER
+            run.build_file, pyramid.warehouse, context.run.run_id, MARTS, SERVING_FILE_PER, SERVING_CSV_PER
         )
         files = list(version.rglob("*.parquet"))
         # A file linked from the previous version has a second name there.
         parquet = {
             "parquet_files": len(files),
             "parquet_files_reused": sum(f.stat().st_nlink > 1 for f in files),
+            "csv_files": len(list(version.rglob("*.csv"))),
         }
         publish_with_parquet(run.build_file, pyramid.warehouse, version)
     else:

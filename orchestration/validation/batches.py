@@ -199,6 +199,18 @@ QUERIES = {
         order by moves.period_start
     """,
     "tier_retention": f"select * from {MARTS_SCHEMA}.tier_retention order by period_start, tier_order",
+    "customer_actions": f"""
+        select
+            actions.customer_id,
+            actions.action,
+            actions.priority,
+            customers.customer_id is not null as is_known_customer,
+            customers.level as current_level,
+            coalesce(customers.tier, '-') as current_tier
+        from {MARTS_SCHEMA}.customer_actions as actions
+        left join {MARTS_SCHEMA}.customers as customers on actions.customer_id = customers.customer_id
+        order by actions.action, actions.priority
+    """,
     "marts_schema": f"""
         select table_name, column_name || ' ' || data_type as column_signature
         from information_schema.columns

@@ -356,6 +356,53 @@ def tier_retention() -> list[gxe.Expectation]:
     ]
 
 
+def customer_actions() -> list[gxe.Expectation]:
+    """On marts.customer_actions, each row joined to the customer's row of marts.customers."""
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_known_customer",
+            value_set=[True],
+            meta=_meta("actions_of_known_customers", "Every action is for a customer of marts.customers."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="current_tier",
+            value_set=_param("retain_tiers"),
+            row_condition=Column("action") == "retain",
+            meta=_meta(
+                "retain_only_valuable_customers",
+                "Every customer to retain is now in a tier at or above dbt var `action_retain_min_tier`"
+                " (top or big by default).",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="current_level",
+            value_set=["inactive"],
+            row_condition=Column("action") == "win_back",
+            meta=_meta("win_back_only_inactive", "Only an inactive customer is to be won back."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="current_level",
+            value_set=["active"],
+            row_condition=Column("action") != "win_back",
+            meta=_meta(
+                "other_actions_only_active", "Retain, grow, welcome and complaints: active customers."
+            ),
+        ),
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["action", "priority"],
+            meta=_meta("one_priority_per_rank", "Within an action, each priority is given once."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="priority",
+            min_value=1,
+            max_value=_param("known_customers"),
+            meta=_meta(
+                "priority_is_a_rank", "A priority is a rank from 1 to at most the number of customers."
+            ),
+        ),
+    ]
+
+
 # Column name and DuckDB type of every column of the BI tables, as the README documents them.
 MART_COLUMNS: dict[str, list[str]] = {
     "customers": [
@@ -509,6 +556,19 @@ MART_COLUMNS: dict[str, list[str]] = {
         "median_hours_to_resolve DECIMAL(18,1)",
         "as_of_date DATE",
     ],
+    "customer_actions": [
+        "customer_id VARCHAR",
+        "action VARCHAR",
+        "priority INTEGER",
+        "value_at_stake DECIMAL(38,2)",
+        "reason VARCHAR",
+        "tier VARCHAR",
+        "country VARCHAR",
+        "segment VARCHAR",
+        "channel VARCHAR",
+        "last_order_date DATE",
+        "as_of_date DATE",
+    ],
     "complaint_lapse_rates": [
         "complaint_experience VARCHAR",
         "experience_order INTEGER",
@@ -549,5 +609,6 @@ SUITES = (
     SuiteSpec("tier_history", "tier_history", "output", tier_history),
     SuiteSpec("tier_migration", "tier_migration", "output", tier_migration),
     SuiteSpec("tier_retention", "tier_retention", "output", tier_retention),
+    SuiteSpec("customer_actions", "customer_actions", "output", customer_actions),
     SuiteSpec("marts_schema", "marts_schema", "output", marts_schema),
 )

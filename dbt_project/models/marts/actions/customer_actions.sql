@@ -1,0 +1,203 @@
+{#-
+    What to do next, per customer: one row per customer and action, ranked within each action by the value at
+    stake (priority 1 = first to call). The rules, each with its dbt var (defaults in dbt_project.yml):
+    - retain: a customer of a tier at or above `action_retain_min_tier` whose days since the last order exceed
+      `action_retain_overdue_factor` times their usual gap between orders (the window's days / its orders).
+    - win_back: inactive, lapsed within the last `action_win_back_days` days (the last order left the window
+      that recently), with lifetime revenue at least the lowest window revenue of tier `action_win_back_min_tier`.
+    - grow: active, below the top tier, and within `action_grow_gap_percent` % under the lowest window revenue
+      of the tier above.
+    - welcome: first purchase in the current history period (var history_period).
+    - resolve_complaint: a customer of a tier at or above `action_complaint_min_tier` with a complaint opened
+      in the last `action_complaint_days` days that is still open or was slow (var slow_complaint_hours).
+-#}
+{%- set tiers = tier_names() -%}
+{%- set period = history_period() -%}
+
+with pyramid_parameters as (
+
+    select * from {{ ref('int_pyramid_parameters') }}
+
+),
+
+customers as (
+
+    select
+        customers.customer_id,
+        customers.first_order_date,
+        customers.last_order_date,
+        customers.lifetime_revenue,
+        customers.days_since_last_order,
+        customers.level,
+        customers.tier,
+        {{ level_order('customers.tier') }} as tier_order,
+        coalesce(revenue.window_revenue, 0) as window_revenue,
+        coalesce(revenue.window_orders, 0) as window_orders
+    from {{ ref('customers') }} as customers
+    left join {{ ref('int_customer_revenue') }} as revenue on customers.customer_id = revenue.customer_id
+
+),
+
+tier_floors as (
+
+    {#- The lowest window revenue in each tier: what it takes to be in it (no row for an empty tier). -#}
+    select
+        tier,
+        tier_order,
+        min(window_revenue) as floor_revenue
+    from customers
+    where tier is not null
+    group by tier, tier_order
+
+),
+
+retain as (
+
+    select
+        customers.customer_id,
+        'retain' as action,  -- noqa: RF04
+        customers.tier,
+        customers.window_revenue as value_at_stake,
+        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ dbt.type_string() }})
+        || ' in the last ' || cast(pyramid_parameters.activity_window_days as {{ dbt.type_string() }})
+        || ' days) usually orders every '
+        || cast(
+            cast(round(pyramid_parameters.activity_window_days / nullif(customers.window_orders, 0)) as bigint)
+            as {{ dbt.type_string() }}
+        )
+        || ' days; the last order was '
+        || cast(customers.days_since_last_order as {{ dbt.type_string() }}) || ' days ago.' as reason
+    from customers
+    cross join pyramid_parameters
+    where
+        customers.tier_order <= {{ level_order("'" ~ var('action_retain_min_tier') ~ "'") }}
+        and customers.days_since_last_order
+        > {{ var('action_retain_overdue_factor') | float }}
+        * pyramid_parameters.activity_window_days / nullif(customers.window_orders, 0)
+
+),
+
+win_back as (
+
+    select
+        customers.customer_id,
+        'win_back' as action,  -- noqa: RF04
+        customers.tier,
+        customers.lifetime_revenue as value_at_stake,
+        'Lapsed '
+        || cast(customers.days_since_last_order - pyramid_parameters.activity_window_days as {{ dbt.type_string() }})
+        || ' days ago, after ' || cast(customers.lifetime_revenue as {{ dbt.type_string() }})
+        || ' of lifetime purchases (a ' || floors.tier || ' customer buys at least '
+        || cast(floors.floor_revenue as {{ dbt.type_string() }}) || ' in the window).' as reason
+    from customers
+    cross join pyramid_parameters
+    inner join tier_floors as floors on floors.tier = '{{ var("action_win_back_min_tier") }}'
+    where
+        customers.level = 'inactive'
+        and customers.days_since_last_order
+        < pyramid_parameters.activity_window_days + {{ var('action_win_back_days') | int }}
+        and customers.lifetime_revenue >= floors.floor_revenue
+
+),
+
+grow as (
+
+    select
+        customers.customer_id,
+        'grow' as action,  -- noqa: RF04
+        customers.tier,
+        above.floor_revenue - customers.window_revenue as value_at_stake,
+        'A ' || customers.tier || ' customer '
+        || cast(above.floor_revenue - customers.window_revenue as {{ dbt.type_string() }})
+        || ' short of the ' || above.tier || ' tier (' || cast(customers.window_revenue as {{ dbt.type_string() }})
+        || ' of ' || cast(above.floor_revenue as {{ dbt.type_string() }}) || ' in the window).' as reason
+    from customers
+    inner join tier_floors as above on customers.tier_order = above.tier_order + 1
+    where
+        customers.window_revenue < above.floor_revenue
+        and customers.window_revenue * 100
+        >= above.floor_revenue * (100 - {{ var('action_grow_gap_percent') | float }})
+
+),
+
+welcome as (
+
+    select
+        customers.customer_id,
+        'welcome' as action,  -- noqa: RF04
+        customers.tier,
+        customers.window_revenue as value_at_stake,
+        'First purchase on ' || cast(customers.first_order_date as {{ dbt.type_string() }}) || ' ('
+        || cast(customers.window_revenue as {{ dbt.type_string() }}) || ' so far).' as reason
+    from customers
+    cross join pyramid_parameters
+    where
+        customers.tier is not null
+        and customers.first_order_date >= cast(date_trunc('{{ period }}', pyramid_parameters.as_of_date) as date)
+
+),
+
+recent_complaints as (
+
+    select
+        complaints.customer_id,
+        sum(case when complaints.hours_to_resolve is null then 1 else 0 end) as open_complaints,
+        sum(case when complaints.hours_to_resolve is not null then 1 else 0 end) as slow_complaints
+    from {{ ref('int_window_complaints') }} as complaints
+    cross join pyramid_parameters
+    where
+        (complaints.hours_to_resolve is null or complaints.is_slow)
+        and cast(complaints.opened_at as date)
+        > {{ dbt.dateadd('day', -(var('action_complaint_days') | int), 'pyramid_parameters.as_of_date') }}
+    group by complaints.customer_id
+
+),
+
+resolve_complaint as (
+
+    select
+        customers.customer_id,
+        'resolve_complaint' as action,  -- noqa: RF04
+        customers.tier,
+        customers.window_revenue as value_at_stake,
+        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ dbt.type_string() }})
+        || ' in the window) with ' || cast(complaints.open_complaints as {{ dbt.type_string() }})
+        || ' complaint(s) still open and ' || cast(complaints.slow_complaints as {{ dbt.type_string() }})
+        || ' resolved slowly in the last {{ var("action_complaint_days") | int }} days.' as reason
+    from customers
+    inner join recent_complaints as complaints on customers.customer_id = complaints.customer_id
+    where customers.tier_order <= {{ level_order("'" ~ var('action_complaint_min_tier') ~ "'") }}
+
+),
+
+actions as (
+
+    select * from retain
+    union all
+    select * from win_back
+    union all
+    select * from grow
+    union all
+    select * from welcome
+    union all
+    select * from resolve_complaint
+
+)
+
+select
+    actions.customer_id,
+    actions.action,
+    cast(row_number() over (
+        partition by actions.action order by actions.value_at_stake desc, actions.customer_id asc
+    ) as integer) as priority,
+    cast(actions.value_at_stake as decimal(38, 2)) as value_at_stake,
+    actions.reason,
+    actions.tier,
+    customers.country,
+    customers.segment,
+    customers.channel,
+    customers.last_order_date,
+    pyramid_parameters.as_of_date
+from actions
+cross join pyramid_parameters
+inner join {{ ref('customers') }} as customers on actions.customer_id = customers.customer_id
