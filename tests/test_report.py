@@ -107,3 +107,42 @@ def test_migration_movements_on_the_page_add_up(demo):
         " where period_start = (select max(period_start) from marts.customer_tier_history)"
     )[0][0]
     assert sum(int(value.replace(",", "")) for value in movements.values()) == latest
+
+
+READ_AHEAD_AND_ACTIONS = """
+({
+  forecast: Array.from(document.querySelectorAll('#forecast tr[data-level]')).map(row =>
+    [row.dataset.level, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
+  actions: Array.from(document.querySelectorAll('#action-lists tr[data-action]')).map(row =>
+    [row.dataset.action, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
+})
+"""
+
+
+def test_the_page_shows_the_pyramid_ahead_and_the_action_lists(demo):
+    """As Chromium shows them: one row per level of marts.pyramid_forecast (now, next period, at the horizon,
+    the backtest error) and one per action of marts.customer_actions (customers, value at stake)."""
+    files = write_picture_report(demo.path, demo.warehouse_dir / "report", "en")
+    with chromium_page() as page:
+        page.open(files.html.as_uri())
+        shown = page.evaluate(READ_AHEAD_AND_ACTIONS)
+    forecast = demo.query(
+        "select level, customers, expected_customers_next, expected_customers_horizon, backtest_error_next"
+        " from marts.pyramid_forecast order by level_order"
+    )
+    assert shown["forecast"] == [
+        [level, f"{now:,}", f"{ahead:,.2f}", f"{horizon:,.2f}", f"{error:,.2f}"]
+        for level, now, ahead, horizon, error in forecast
+    ]
+    actions = demo.query(
+        "select action, count(*), sum(value_at_stake) from marts.customer_actions"
+        " group by all order by action"
+    )
+    assert shown["actions"] == [[action, f"{count:,}", money_text(value)] for action, count, value in actions]
+    assert [row[0] for row in shown["actions"]] == [
+        "grow",
+        "resolve_complaint",
+        "retain",
+        "welcome",
+        "win_back",
+    ]

@@ -7,7 +7,11 @@
 
 {% macro safe_ratio(numerator, denominator, scale=6, precision=18) -%}
     {#- numerator / denominator, rounded half away from zero to `scale` decimals, as DECIMAL(precision, scale);
-        null when the denominator is 0 or null. -#}
+        null when the denominator is 0 or null. At most six decimals: Spark keeps only six of a product of
+        precision 38 (it would round the last step to 6 digits where DuckDB keeps them all). -#}
+    {%- if scale > 6 -%}
+        {{ exceptions.raise_compiler_error("safe_ratio gives at most 6 decimals on every engine; asked for " ~ scale) }}
+    {%- endif -%}
     {%- set n = scaled_integer(numerator) -%}
     {%- set d = scaled_integer(denominator) -%}
     {%- set quotient = integer_divide(

@@ -31,6 +31,11 @@ class ReportData:
     inactive_counts: list[int] = field(default_factory=list)
     revenue_shares: dict[str, list[float]] = field(default_factory=dict)
     curve: list[tuple[int, float]] = field(default_factory=list)
+    # level → (customers now, expected next period, expected at the horizon, backtest error next)
+    forecast: dict[str, tuple] = field(default_factory=dict)
+    horizon_periods: int | None = None
+    # action → (customers, value at stake)
+    actions: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
 
     @property
     def active_customers(self) -> int:
@@ -70,6 +75,13 @@ def read_report_data(duckdb_path: Path) -> ReportData:
             "select customer_percent, cumulative_revenue_share from {marts}.revenue_curve"
             " where is_latest_period order by customer_percent"
         )
+        forecast = rows(
+            "select level, customers, expected_customers_next, expected_customers_horizon,"
+            " backtest_error_next, horizon_periods from {marts}.pyramid_forecast order by level_order"
+        )
+        actions = rows(
+            "select action, count(*), sum(value_at_stake) from {marts}.customer_actions group by action"
+        )
     periods = sorted({row[0] for row in trend})
     position = {period: index for index, period in enumerate(periods)}
 
@@ -95,4 +107,7 @@ def read_report_data(duckdb_path: Path) -> ReportData:
         inactive_counts=series(trend, "inactive", 0),
         revenue_shares={tier: [float(v) for v in series(shares, tier, Decimal(0))] for tier in TIERS},
         curve=[(percent, float(share)) for percent, share in curve],
+        forecast={row[0]: row[1:5] for row in forecast},
+        horizon_periods=forecast[0][5] if forecast else None,
+        actions={row[0]: (row[1], row[2]) for row in actions},
     )

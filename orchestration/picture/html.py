@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import html
+from decimal import Decimal
+from pathlib import Path
 
 from orchestration.picture.data import TIERS, ReportData
 from orchestration.picture.labels import LEVEL_COLORS as COLORS
@@ -106,6 +108,8 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
         revenue=money_text(data.active_revenue),
         days=data.window_days,
     )
+    ahead = _forecast_section(data, words) if data.forecast else ""
+    actions = _actions_section(data, words, source) if data.actions else ""
     direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
     return f"""<!doctype html>
 <html lang="{language}" dir="{direction}">
@@ -137,7 +141,54 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
 <h2>{escape(words["concentration"])}</h2>
 {_image(pictures["concentration"], words["concentration"])}
 </section>
+{ahead}
+{actions}
 <footer>{escape(words["footer"].format(path=source))}</footer>
 </body>
 </html>
 """
+
+
+def _forecast_section(data: ReportData, words: dict[str, str]) -> str:
+    """The pyramid ahead (marts.pyramid_forecast): customers per level now, next period and at the horizon."""
+    escape = html.escape
+    horizon = words["horizon"].format(periods=data.horizon_periods)
+    header = "".join(
+        f"<th>{escape(text)}</th>"
+        for text in (words["level"], words["now"], words["next_period"], horizon, words["backtest_error"])
+    )
+    rows = "".join(
+        f'<tr data-level="{level}"><th scope="row">{escape(words[level])}</th>'
+        + "".join(f'<td class="number">{_number(_amount(value))}</td>' for value in values)
+        + "</tr>"
+        for level, values in data.forecast.items()
+    )
+    return (
+        f'<section id="ahead"><h2>{escape(words["ahead"])}</h2><p>{escape(words["ahead_note"])}</p>'
+        f'<table id="forecast"><tr>{header}</tr>{rows}</table></section>'
+    )
+
+
+def _actions_section(data: ReportData, words: dict[str, str], source: str) -> str:
+    """What to do next (marts.customer_actions): customers and value at stake per action."""
+    escape = html.escape
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in ("action", "customers", "value_at_stake"))
+    rows = "".join(
+        f'<tr data-action="{action}"><th scope="row">{escape(words[action])}</th>'
+        f'<td class="number">{_number(f"{count:,}")}</td>'
+        f'<td class="number">{_number(money_text(value))}</td></tr>'
+        for action, (count, value) in sorted(data.actions.items())
+    )
+    folder = str(Path(source).parent / "serving" / "current" / "customer_actions")
+    note = escape(words["actions_note"].format(path=folder))
+    return (
+        f'<section id="actions"><h2>{escape(words["actions"])}</h2>'
+        f'<table id="action-lists"><tr>{header}</tr>{rows}</table><p>{note}</p></section>'
+    )
+
+
+def _amount(value: object) -> str:
+    """A count that may be fractional (an expected number of customers) or missing."""
+    if value is None:
+        return "-"
+    return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"

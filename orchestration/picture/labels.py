@@ -57,6 +57,24 @@ LABELS: dict[str, dict[str, str]] = {
         "downgraded": "Downgraded",
         "stayed": "Stayed",
         "joined": "Joined",
+        "ahead": "The pyramid ahead",
+        "ahead_note": (
+            "Expected customers at each level, from how customers moved over the last "
+            "periods; beside it, the error of the same forecast made one period ago."
+        ),
+        "now": "Now",
+        "next_period": "Next period",
+        "horizon": "In {periods} periods",
+        "backtest_error": "Error of the forecast a period ago",
+        "actions": "What to do next",
+        "action": "Action",
+        "value_at_stake": "Value at stake",
+        "retain": "Retain",
+        "win_back": "Win back",
+        "grow": "Grow",
+        "welcome": "Welcome",
+        "resolve_complaint": "Resolve a complaint",
+        "actions_note": "One CSV file per action, for a CRM: {path}",
     },
     "ar": {
         "title": "هرم العملاء",
@@ -99,6 +117,24 @@ LABELS: dict[str, dict[str, str]] = {
         "downgraded": "تراجع",
         "stayed": "ثابتون",
         "joined": "منضمون",
+        "ahead": "الهرم المتوقع",
+        "ahead_note": (
+            "العملاء المتوقعون في كل مستوى بحسب تنقّل العملاء في الفترات الأخيرة، وبجانبه خطأ "
+            "التوقع نفسه قبل فترة."
+        ),
+        "now": "الآن",
+        "next_period": "الفترة القادمة",
+        "horizon": "بعد {periods} فترة",
+        "backtest_error": "خطأ التوقع قبل فترة",
+        "actions": "ما العمل التالي",
+        "action": "الإجراء",
+        "value_at_stake": "القيمة المعرّضة",
+        "retain": "الاحتفاظ",
+        "win_back": "الاستعادة",
+        "grow": "التنمية",
+        "welcome": "الترحيب",
+        "resolve_complaint": "حلّ شكوى",
+        "actions_note": "ملف CSV لكل إجراء لنظام إدارة العملاء: {path}",
     },
     "pl": {
         "title": "Piramida klientów",
@@ -141,6 +177,24 @@ LABELS: dict[str, dict[str, str]] = {
         "downgraded": "Spadek",
         "stayed": "Bez zmian",
         "joined": "Dołączyli",
+        "ahead": "Piramida w przyszłości",
+        "ahead_note": (
+            "Oczekiwana liczba klientów na każdym poziomie, z przepływów klientów w ostatnich "
+            "okresach; obok błąd tej samej prognozy sprzed okresu."
+        ),
+        "now": "Teraz",
+        "next_period": "Następny okres",
+        "horizon": "Za {periods} okresów",
+        "backtest_error": "Błąd prognozy sprzed okresu",
+        "actions": "Co dalej",
+        "action": "Działanie",
+        "value_at_stake": "Wartość w grze",
+        "retain": "Zatrzymać",
+        "win_back": "Odzyskać",
+        "grow": "Rozwinąć",
+        "welcome": "Powitać",
+        "resolve_complaint": "Rozwiązać reklamację",
+        "actions_note": "Jeden plik CSV na działanie, dla CRM: {path}",
     },
 }
 
