@@ -102,7 +102,7 @@ def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
         for spec in checks_def.check_specs
         if spec.name.startswith("gx_")
     ]
-    assert len(specs) == 8 and all(spec.blocking for spec in specs)
+    assert len(specs) == 9 and all(spec.blocking for spec in specs)
 
 
 def test_the_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):

@@ -8,8 +8,8 @@
         `forecast_transition_periods` latest closed period pairs up to the base period (tier_migration: the
         customers who moved from i to j over those who were at i, six decimals) and adds the newcomers (from `none`), on
         average per pair. Every product is rounded to six decimals, the same digits on DuckDB and Spark.
-        Needs CTEs `levels` (level), `periods` (period_start, period_number, is_period_closed), `history`
-        and `migration` in the same query.
+        Needs CTEs `levels` (level), `periods` (period_start, period_number, is_period_closed),
+        `level_counts` (period_start, level, customers) and `migration` in the same query.
     -#}
     {%- set pairs = var('forecast_transition_periods') | int -%}
 {{ prefix }}_base as (
@@ -75,13 +75,12 @@
 
     select
         levels.level,
-        cast(count(history.customer_id) as decimal(38, 6)) as customers
+        cast(coalesce(level_counts.customers, 0) as decimal(38, 6)) as customers
     from levels
     cross join {{ prefix }}_base as base
     inner join periods on base.period_number = periods.period_number
-    left join history
-        on periods.period_start = history.period_start and levels.level = history.pyramid_level
-    group by levels.level
+    left join level_counts
+        on periods.period_start = level_counts.period_start and levels.level = level_counts.level
 
 )
     {%- for step in range(1, steps + 1) %},

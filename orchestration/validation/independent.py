@@ -154,6 +154,7 @@ def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None
         "all_levels_total": market_population if market_population is not None else known + suspects,
         "period_pairs": max(periods_between(*span, period) - 1, 0) if span[0] else 0,
         "expected_as_of_day_number": _day_number(span[1]),
+        "highest_priority": max(known, 1),
         "retain_tiers": list(TIERS[: TIERS.index(project_var("action_retain_min_tier")) + 1]),
     }
     for tier, size, revenue in zip(TIERS, sizes, tier_revenues, strict=True):

@@ -395,7 +395,7 @@ def customer_actions() -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToBeBetween(
             column="priority",
             min_value=1,
-            max_value=_param("known_customers"),
+            max_value=_param("highest_priority"),
             meta=_meta(
                 "priority_is_a_rank", "A priority is a rank from 1 to at most the number of customers."
             ),

@@ -13,6 +13,7 @@
 -#}
 {%- set tiers = tier_names() -%}
 {%- set period = history_period() -%}
+{%- set text = dbt.type_string() -%}
 
 with pyramid_parameters as (
 
@@ -58,15 +59,15 @@ retain as (
         'retain' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ dbt.type_string() }})
-        || ' in the last ' || cast(pyramid_parameters.activity_window_days as {{ dbt.type_string() }})
+        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ text }})
+        || ' in the last ' || cast(pyramid_parameters.activity_window_days as {{ text }})
         || ' days) usually orders every '
         || cast(
             cast(round(pyramid_parameters.activity_window_days / nullif(customers.window_orders, 0)) as bigint)
-            as {{ dbt.type_string() }}
+            as {{ text }}
         )
         || ' days; the last order was '
-        || cast(customers.days_since_last_order as {{ dbt.type_string() }}) || ' days ago.' as reason
+        || cast(customers.days_since_last_order as {{ text }}) || ' days ago.' as reason
     from customers
     cross join pyramid_parameters
     where
@@ -85,10 +86,10 @@ win_back as (
         customers.tier,
         customers.lifetime_revenue as value_at_stake,
         'Lapsed '
-        || cast(customers.days_since_last_order - pyramid_parameters.activity_window_days as {{ dbt.type_string() }})
-        || ' days ago, after ' || cast(customers.lifetime_revenue as {{ dbt.type_string() }})
+        || cast(customers.days_since_last_order - pyramid_parameters.activity_window_days as {{ text }})
+        || ' days ago, after ' || cast(customers.lifetime_revenue as {{ text }})
         || ' of lifetime purchases (a ' || floors.tier || ' customer buys at least '
-        || cast(floors.floor_revenue as {{ dbt.type_string() }}) || ' in the window).' as reason
+        || cast(floors.floor_revenue as {{ text }}) || ' in the window).' as reason
     from customers
     cross join pyramid_parameters
     inner join tier_floors as floors on floors.tier = '{{ var("action_win_back_min_tier") }}'
@@ -108,9 +109,9 @@ grow as (
         customers.tier,
         above.floor_revenue - customers.window_revenue as value_at_stake,
         'A ' || customers.tier || ' customer '
-        || cast(above.floor_revenue - customers.window_revenue as {{ dbt.type_string() }})
-        || ' short of the ' || above.tier || ' tier (' || cast(customers.window_revenue as {{ dbt.type_string() }})
-        || ' of ' || cast(above.floor_revenue as {{ dbt.type_string() }}) || ' in the window).' as reason
+        || cast(above.floor_revenue - customers.window_revenue as {{ text }})
+        || ' short of the ' || above.tier || ' tier (' || cast(customers.window_revenue as {{ text }})
+        || ' of ' || cast(above.floor_revenue as {{ text }}) || ' in the window).' as reason
     from customers
     inner join tier_floors as above on customers.tier_order = above.tier_order + 1
     where
@@ -127,8 +128,8 @@ welcome as (
         'welcome' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'First purchase on ' || cast(customers.first_order_date as {{ dbt.type_string() }}) || ' ('
-        || cast(customers.window_revenue as {{ dbt.type_string() }}) || ' so far).' as reason
+        'First purchase on ' || cast(customers.first_order_date as {{ text }}) || ' ('
+        || cast(customers.window_revenue as {{ text }}) || ' so far).' as reason
     from customers
     cross join pyramid_parameters
     where
@@ -160,9 +161,9 @@ resolve_complaint as (
         'resolve_complaint' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ dbt.type_string() }})
-        || ' in the window) with ' || cast(complaints.open_complaints as {{ dbt.type_string() }})
-        || ' complaint(s) still open and ' || cast(complaints.slow_complaints as {{ dbt.type_string() }})
+        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ text }})
+        || ' in the window) with ' || cast(complaints.open_complaints as {{ text }})
+        || ' complaint(s) still open and ' || cast(complaints.slow_complaints as {{ text }})
         || ' resolved slowly in the last {{ var("action_complaint_days") | int }} days.' as reason
     from customers
     inner join recent_complaints as complaints on customers.customer_id = complaints.customer_id

@@ -23,6 +23,20 @@ migration as (
 
 ),
 
+level_counts as (
+
+    {#- The history read once: customers and window revenue per period and level (8.5M rows at 10M lines). -#}
+    select
+        period_start,
+        pyramid_level as level,
+        count(*) as customers,
+        sum(window_revenue) as revenue,
+        max(as_of_date) as as_of_date
+    from history
+    group by period_start, pyramid_level
+
+),
+
 levels as (
 
     {% for level in pyramid_levels()[:6] -%}
@@ -34,10 +48,11 @@ levels as (
 
 distinct_periods as (
 
-    select distinct
+    select
         period_start,
-        is_period_closed
+        bool_and(is_period_closed) as is_period_closed
     from history
+    group by period_start
 
 ),
 
@@ -64,13 +79,12 @@ latest_period as (
 now_revenue as (
 
     select
-        history.pyramid_level as level,
-        {{ average('history.window_revenue', 2, 38) }} as avg_revenue,
-        sum(history.window_revenue) as revenue,
-        max(history.as_of_date) as as_of_date
-    from history
-    inner join latest_period on history.period_start = latest_period.period_start
-    group by history.pyramid_level
+        level_counts.level,
+        {{ safe_ratio('level_counts.revenue', 'level_counts.customers', 2, 38) }} as avg_revenue,
+        level_counts.revenue,
+        level_counts.as_of_date
+    from level_counts
+    inner join latest_period on level_counts.period_start = latest_period.period_start
 
 ),
 
@@ -78,12 +92,11 @@ before_revenue as (
 
     {#- Average window revenue per level at the base of the one-period backtest (the period before). -#}
     select
-        history.pyramid_level as level,
-        {{ average('history.window_revenue', 2, 38) }} as avg_revenue
-    from history
-    inner join periods on history.period_start = periods.period_start
+        level_counts.level,
+        {{ safe_ratio('level_counts.revenue', 'level_counts.customers', 2, 38) }} as avg_revenue
+    from level_counts
+    inner join periods on level_counts.period_start = periods.period_start
     where periods.period_number = (select latest_period.period_number - 1 from latest_period)
-    group by history.pyramid_level
 
 ),
 
@@ -147,7 +160,7 @@ select
         as backtest_revenue_next,
     {{ round_decimal('forecast.backtest_horizon', 2, 38) }} as backtest_customers_horizon,
     {{ round_decimal('forecast.backtest_horizon - forecast.customers_now', 2, 38) }} as backtest_error_horizon,
-    cast(coalesce(now_revenue.as_of_date, (select max(latest.as_of_date) from history as latest)) as date)
+    cast(coalesce(now_revenue.as_of_date, (select max(latest.as_of_date) from level_counts as latest)) as date)
         as as_of_date
 from forecast
 cross join latest_period
