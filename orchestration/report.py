@@ -101,3 +101,26 @@ def read_action_summary(duckdb_path: Path) -> list[tuple[str, int, Decimal]]:
 def format_action_summary_markdown(summary: list[tuple[str, int, Decimal]]) -> str:
     rows = [f"| {action} | {count_text(count)} | {money_text(value)} |" for action, count, value in summary]
     return "\n".join(["| action | customers | value at stake |", "| --- | ---: | ---: |", *rows])
+
+
+def read_forecast(duckdb_path: Path) -> list[tuple]:
+    """(level, customers, expected next period, expected at the horizon, backtest error next) per level."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(
+            "select level, customers, expected_customers_next, expected_customers_horizon,"
+            f" backtest_error_next from {MARTS_SCHEMA}.pyramid_forecast order by level_order"
+        ).fetchall()
+
+
+def format_forecast_markdown(rows: list[tuple]) -> str:
+    def amount(value: object) -> str:
+        return "" if value is None else f"{value:,}"
+
+    lines = [f"| {row[0]} | {' | '.join(amount(value) for value in row[1:])} |" for row in rows]
+    return "\n".join(
+        [
+            "| level | customers | expected next period | expected at the horizon | backtest error |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *lines,
+        ]
+    )

@@ -304,6 +304,13 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
     assert again.description.startswith("the sales feed is fresh: its newest sale, 2026-10-31")
     counts = Pyramid(tmp_path / "warehouse").counts()
     assert (counts["top"], counts["big"], counts["medium"], counts["small"]) == (15, 61, 229, 1218)
+    # The action lists and the pyramid ahead in their assets' metadata, as the UI shows them.
+    shown = {
+        event.asset_key.path[-1]: event.step_materialization_data.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    assert "| retain | 15 | 703,036.98 |" in shown["customer_actions"]["actions"].value
+    assert "| top | 15 | 15.43 | 20.78 | -0.69 |" in shown["pyramid_forecast"]["pyramid_ahead"].value
     logged = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.dagster_event is None]
     assert "validating the marts (Great Expectations): 8 of 8 done" in logged
     assert "drawing the report" in logged

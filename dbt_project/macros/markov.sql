@@ -12,6 +12,9 @@
         `level_counts` (period_start, level, customers) and `migration` in the same query.
     -#}
     {%- set pairs = var('forecast_transition_periods') | int -%}
+    {%- if pairs < 1 -%}
+        {{ exceptions.raise_compiler_error("var forecast_transition_periods must be at least 1; got " ~ pairs) }}
+    {%- endif -%}
 {{ prefix }}_base as (
 
     select max(period_number) - {{ base_offset }} as period_number from periods

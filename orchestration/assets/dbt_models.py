@@ -26,8 +26,10 @@ from orchestration.history_state import checked_from_vars
 from orchestration.partitions import as_of_months
 from orchestration.report import (
     format_action_summary_markdown,
+    format_forecast_markdown,
     format_pyramid_markdown,
     read_action_summary,
+    read_forecast,
     read_pyramid,
 )
 from orchestration.resources import PyramidResource
@@ -105,6 +107,9 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
             metadata = {"dagster/row_count": counts[event.output_name]}
             if event.output_name == "customer_tiers":
                 metadata["pyramid"] = MetadataValue.md(format_pyramid_markdown(*read_pyramid(run.build_file)))
+            if event.output_name == "pyramid_forecast":
+                ahead = read_forecast(run.build_file)
+                metadata["pyramid_ahead"] = MetadataValue.md(format_forecast_markdown(ahead))
             if event.output_name == "customer_actions":
                 summary = read_action_summary(run.build_file)
                 metadata["actions"] = MetadataValue.md(format_action_summary_markdown(summary))

@@ -12,6 +12,20 @@
       in the last `action_complaint_days` days that is still open or was slow (var slow_complaint_hours).
 -#}
 {%- set tiers = tier_names() -%}
+{%- for name in ['action_retain_min_tier', 'action_win_back_min_tier', 'action_complaint_min_tier'] -%}
+    {%- if var(name) not in tiers -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be one of " ~ tiers | join(", ") ~ "; got " ~ var(name)) }}
+    {%- endif -%}
+{%- endfor -%}
+{%- for name, lowest, highest in [
+    ('action_retain_overdue_factor', 0, none), ('action_win_back_days', 0, none),
+    ('action_grow_gap_percent', 0, 100), ('action_complaint_days', 1, none)] -%}
+    {%- set value = var(name) | float -%}
+    {%- if value < lowest or (highest is not none and value > highest) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be at least " ~ lowest
+            ~ (" and at most " ~ highest if highest is not none else "") ~ "; got " ~ var(name)) }}
+    {%- endif -%}
+{%- endfor -%}
 {%- set period = history_period() -%}
 {%- set text = dbt.type_string() -%}
 
