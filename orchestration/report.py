@@ -104,11 +104,12 @@ def format_action_summary_markdown(summary: list[tuple[str, int, Decimal]]) -> s
 
 
 def read_forecast(duckdb_path: Path) -> list[tuple]:
-    """(level, customers, expected next period, expected at the horizon, backtest error next) per level."""
+    """(level, customers, expected next period, expected at the horizon, backtest error next, horizon in
+    periods) per level, top first."""
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         return con.execute(
             "select level, customers, expected_customers_next, expected_customers_horizon,"
-            f" backtest_error_next from {MARTS_SCHEMA}.pyramid_forecast order by level_order"
+            f" backtest_error_next, horizon_periods from {MARTS_SCHEMA}.pyramid_forecast order by level_order"
         ).fetchall()
 
 
@@ -116,7 +117,7 @@ def format_forecast_markdown(rows: list[tuple]) -> str:
     def amount(value: object) -> str:
         return "" if value is None else f"{value:,}"
 
-    lines = [f"| {row[0]} | {' | '.join(amount(value) for value in row[1:])} |" for row in rows]
+    lines = [f"| {row[0]} | {' | '.join(amount(value) for value in row[1:5])} |" for row in rows]
     return "\n".join(
         [
             "| level | customers | expected next period | expected at the horizon | backtest error |",

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.paths import MARTS_SCHEMA
-from orchestration.report import PyramidLevel
+from orchestration.report import PyramidLevel, read_action_summary, read_forecast
 from orchestration.settings import TIER_NAMES
 
 TIERS = TIER_NAMES
@@ -75,13 +75,8 @@ def read_report_data(duckdb_path: Path) -> ReportData:
             "select customer_percent, cumulative_revenue_share from {marts}.revenue_curve"
             " where is_latest_period order by customer_percent"
         )
-        forecast = rows(
-            "select level, customers, expected_customers_next, expected_customers_horizon,"
-            " backtest_error_next, horizon_periods from {marts}.pyramid_forecast order by level_order"
-        )
-        actions = rows(
-            "select action, count(*), sum(value_at_stake) from {marts}.customer_actions group by action"
-        )
+    forecast = read_forecast(duckdb_path)
+    actions = read_action_summary(duckdb_path)
     periods = sorted({row[0] for row in trend})
     position = {period: index for index, period in enumerate(periods)}
 
