@@ -46,7 +46,7 @@ def test_good_build_passes_every_suite(good_build, tmp_path):
     reports = [run_validation(good_build.path, stage, tmp_path) for stage in ("input", "output")]
     assert all(report.success for report in reports)
     assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
-    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 71
+    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 80
     # Data Docs pages render through the project's views (great_expectations.yml), which keep the compiled
     # templates for the next rendering in this process.
     assert len(COMPILED_TEMPLATES) > 0
@@ -75,6 +75,16 @@ def _action_row(customer: str, action: str) -> str:
             1.00, 'tampered', null, null, null, null, null,
             (select max(as_of_date) from marts.pyramid_summary)
     """
+
+
+def test_a_forecast_that_starts_from_another_pyramid(tampered):
+    """The chain must start from today's pyramid (counted from the raw inputs): one small customer more is
+    caught, and a negative expectation too."""
+    sql = """
+        update marts.pyramid_forecast set customers = customers + 1 where level = 'small';
+        update marts.pyramid_forecast set expected_customers_next = -1 where level = 'top';
+    """
+    assert tampered(sql) == {"forecast_starts_from_small", "expected_next_not_negative"}
 
 
 def test_an_action_for_a_customer_no_one_knows(tampered):

@@ -27,6 +27,7 @@ OUTPUT_SUITES = {
     "tier_history": "customer_tier_history",
     "tier_migration": "tier_migration",
     "tier_retention": "tier_retention",
+    "pyramid_forecast": "pyramid_forecast",
     "customer_actions": "customer_actions",
     "marts_schema": "pyramid_summary",
 }

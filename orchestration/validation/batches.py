@@ -199,6 +199,7 @@ QUERIES = {
         order by moves.period_start
     """,
     "tier_retention": f"select * from {MARTS_SCHEMA}.tier_retention order by period_start, tier_order",
+    "pyramid_forecast": f"select * from {MARTS_SCHEMA}.pyramid_forecast order by level_order",
     "customer_actions": f"""
         select
             actions.customer_id,

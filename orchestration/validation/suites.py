@@ -403,6 +403,36 @@ def customer_actions() -> list[gxe.Expectation]:
     ]
 
 
+def pyramid_forecast() -> list[gxe.Expectation]:
+    """On marts.pyramid_forecast: the chain starts from the pyramid (counted from the raw inputs) and never
+    expects a negative number of customers."""
+    starts = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="customers",
+            **_exactly(f"expected_{level}_customers"),
+            row_condition=Column("level") == level,
+            meta=_meta(f"forecast_starts_from_{level}", f"The forecast starts from today's {level} count."),
+        )
+        for level in (*TIERS, "inactive", "prospect")
+    ]
+    return [
+        *starts,
+        gxe.ExpectColumnValuesToBeUnique(
+            column="level", meta=_meta("forecast_level_once", "Each level has one row (none before a sale).")
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="expected_customers_next",
+            min_value=0,
+            meta=_meta("expected_next_not_negative", "No level expects fewer than no customers next period."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="expected_customers_horizon",
+            min_value=0,
+            meta=_meta("expected_horizon_not_negative", "Nor at the horizon."),
+        ),
+    ]
+
+
 # Column name and DuckDB type of every column of the BI tables, as the README documents them.
 MART_COLUMNS: dict[str, list[str]] = {
     "customers": [
@@ -629,6 +659,7 @@ SUITES = (
     SuiteSpec("tier_history", "tier_history", "output", tier_history),
     SuiteSpec("tier_migration", "tier_migration", "output", tier_migration),
     SuiteSpec("tier_retention", "tier_retention", "output", tier_retention),
+    SuiteSpec("pyramid_forecast", "pyramid_forecast", "output", pyramid_forecast),
     SuiteSpec("customer_actions", "customer_actions", "output", customer_actions),
     SuiteSpec("marts_schema", "marts_schema", "output", marts_schema),
 )
