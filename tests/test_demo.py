@@ -399,3 +399,33 @@ def test_dbt_docs_site_opens_offline_with_models_and_exposures(demo_pyramid, tmp
     for name in ("customer_tiers", "customer_tier_history", "bi_on_duckdb", "parquet_serving_copy"):
         assert name in text, f"{name} not visible in the rendered dbt docs"
     assert published.read_bytes() == before
+
+
+def test_an_action_or_forecast_var_dbt_cannot_use_stops_the_build_naming_it(demo_pyramid, tmp_path):
+    """A threshold outside its range is refused when dbt compiles, with one line naming the var, before any
+    model runs: a tier that does not exist (every active customer would otherwise be "at or above" it), a gap
+    over 100 %, a forecast from no period pairs."""
+    project, _ = dbt_by_hand(tmp_path, demo_pyramid.path)
+    for given, message in (
+        ({"action_retain_min_tier": "huge"}, "var action_retain_min_tier must be one of top, big, medium"),
+        ({"action_grow_gap_percent": 120}, "var action_grow_gap_percent must be at least 0 and at most 100"),
+        ({"forecast_transition_periods": 0}, "var forecast_transition_periods must be at least 1; got 0"),
+    ):
+        dbt = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "compile",
+                "--profiles-dir",
+                ".",
+                "--select",
+                "customer_actions pyramid_forecast",
+                "--vars",
+                json.dumps(given),
+            ],
+            cwd=project,
+            env=dbt_by_hand_environment(),
+            capture_output=True,
+            text=True,
+        )
+        assert dbt.returncode != 0
+        assert message in dbt.stdout, dbt.stdout[-2000:]
