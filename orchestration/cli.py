@@ -168,6 +168,13 @@ def entry_point() -> None:
     default=None,
     help=f"The feed is stale beyond this many days ({_default('freshness_error_after_days')}).",
 )
+@click.option(
+    "--outlook-days",
+    type=int,
+    default=None,
+    help="Horizon of each customer's outlook (marts.customer_outlook) in days"
+    " (default: the activity window).",
+)
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output or show the run's progress.")
 def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""

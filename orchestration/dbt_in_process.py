@@ -139,19 +139,25 @@ def dbt_build(
     target_path: Path,
     echo: bool,
     target: str = DEFAULT_TARGET,
+    within: str | None = None,
+    exclude: str | None = None,
 ) -> Iterator[Any]:
     """`dbt build <args>` in this process for the selected dbt assets; yields their Dagster events as dbt
-    fires them. Raises DbtInvocationError once dbt is done when anything failed."""
+    fires them. Raises DbtInvocationError once dbt is done when anything failed.
+
+    `within` builds only the selected nodes that this dbt selection also selects; `exclude` leaves its nodes
+    out (the Spark build's two passes, orchestration/spark_build.py)."""
     manifest_json, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     selection, _ = get_subset_selection_for_context(
         context=context,
         manifest=manifest_json,
-        select=None,
-        exclude=None,
+        select=within,
+        exclude=exclude,
         selector=None,
         dagster_dbt_translator=translator,
         current_dbt_indirect_selection_env=None,
     )
+    selection = _narrowed(selection, within, exclude)
     target_path.mkdir(parents=True, exist_ok=True)
     command = [
         "build",
@@ -188,6 +194,20 @@ def dbt_build(
             worker.join()
             _close_duckdb()
     _raise_on_failure(outcome)
+
+
+def _narrowed(selection: list[str], within: str | None, exclude: str | None) -> list[str]:
+    """A subset's selection (dagster-dbt's `--select <nodes>`, without `within` and `exclude`) narrowed by
+    them: each selected node intersected with `within` (dbt's `a,b`), `exclude` added."""
+    if "--select" not in selection or (within and f"--select {within}" in " ".join(selection)):
+        return selection
+    narrowed = list(selection)
+    if within:
+        position = narrowed.index("--select") + 1
+        narrowed[position] = " ".join(f"{within},{node}" for node in narrowed[position].split())
+    if exclude and "--exclude" not in narrowed:
+        narrowed += ["--exclude", exclude]
+    return narrowed
 
 
 def log_args(target_path: Path, *, echo: bool) -> list[str]:

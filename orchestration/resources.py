@@ -43,6 +43,8 @@ class PyramidResource(ConfigurableResource):
     """The sales feed is late beyond this many days (PYRAMID_FRESHNESS_WARN_AFTER_DAYS; default 3)."""
     freshness_error_after_days: int | None = None
     """... and stale beyond this many (PYRAMID_FRESHNESS_ERROR_AFTER_DAYS; default 7)."""
+    outlook_days: int | None = None
+    """Horizon of the customer outlook in days (PYRAMID_OUTLOOK_DAYS; default: the activity window)."""
     echo_dbt: bool = True
     """Print dbt's own log lines (the CLI's --quiet turns them off)."""
     publish_older: bool = False
@@ -66,6 +68,7 @@ class PyramidResource(ConfigurableResource):
             threads=settings.threads,
             freshness_warn_after_days=settings.freshness_warn_after_days,
             freshness_error_after_days=settings.freshness_error_after_days,
+            outlook_days=settings.outlook_days,
             **options,
         )
 

@@ -70,6 +70,8 @@ class PyramidSettings:
     from the end of that day in UTC; the default lets a weekend pass."""
     freshness_error_after_days: int = 7
     """... and stale (an error in `dbt source freshness` and Dagster's check) beyond this many days."""
+    outlook_days: int | None = None
+    """Horizon of each customer's outlook in days (marts.customer_outlook); None: the activity window."""
 
     def __post_init__(self) -> None:
         if self.window_days < 1:
@@ -88,6 +90,8 @@ class PyramidSettings:
         ):
             if getattr(self, name) not in allowed:
                 raise SettingsError(f"{flag} must be one of {', '.join(allowed)}; got {getattr(self, name)}")
+        if self.outlook_days is not None and self.outlook_days < 1:
+            raise SettingsError(f"--outlook-days must be at least 1; got {self.outlook_days}")
         if self.threads < 1:
             raise SettingsError(f"--threads must be at least 1; got {self.threads}")
         if not 0 <= self.freshness_warn_after_days <= self.freshness_error_after_days:
@@ -121,6 +125,7 @@ class PyramidSettings:
             },
             "freshness_warn_after_days": self.freshness_warn_after_days,
             "freshness_error_after_days": self.freshness_error_after_days,
+            "outlook_days": self.outlook_days,
         }
 
     def duckdb_vars(self, database: Path, temp_directory: Path) -> dict[str, object]:
@@ -157,6 +162,7 @@ def _typed(setting: str, value: object) -> object:
             "threads",
             "freshness_warn_after_days",
             "freshness_error_after_days",
+            "outlook_days",
         }:
             return int(value)
         if setting == "keep_duplicates":

@@ -30,6 +30,9 @@ from orchestration.paths import RAW_SCHEMA
 from orchestration.raw_sql import sql_string
 
 SPARK_TARGET = "spark"
+# dbt runs Python models on Spark only on Databricks: on the Spark target, the Python models and every node
+# after them are built on DuckDB, in the build file, once Spark's tables are copied into it (a second pass).
+DUCKDB_PASS = "tag:python+"
 # Schemas whose tables dbt builds (staging models are views: nothing to copy back).
 BUILT_SCHEMAS = ("intermediate", "marts")
 # PySpark 4.3 warns on import that it does not fully support pandas 3; dbt-spark's session uses no pandas.

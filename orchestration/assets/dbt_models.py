@@ -17,6 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from orchestration.assets.run_settings import hold_warehouse, run_settings
 from orchestration.dbt_failures import DbtBuildError, failure_message
+from orchestration.dbt_in_process import DEFAULT_TARGET as DUCKDB_TARGET
 from orchestration.dbt_in_process import DbtInvocationError, dbt_build
 from orchestration.dbt_lineage import load_manifest, unit_test_signature
 from orchestration.dbt_project import prepare_manifest, pyramid_dbt_project
@@ -34,6 +35,7 @@ from orchestration.report import (
 )
 from orchestration.resources import PyramidResource
 from orchestration.spark_build import (
+    DUCKDB_PASS,
     SPARK_TARGET,
     check_spark_available,
     copy_spark_tables,
@@ -90,17 +92,25 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
         spark = prepare_spark_build(run.build_file)
     unit_tests = unit_test_signature(load_manifest(), run.settings.target, run.settings.dbt_vars())
     args = ["--vars", json.dumps(dbt_vars), *skip_args(unit_tests)]
-    try:
-        build = dbt_build(
-            context, args, target_path=target_path, echo=pyramid.echo_dbt, target=run.settings.target
-        )
-        events = list(build)
-    except DbtInvocationError as error:
-        raise DbtBuildError(failure_message(target_path)) from error
-    if all_passed(target_path / "run_results.json", load_manifest()):
-        record_passed(unit_tests)
+    passes = [(target_path, run.settings.target, {})]
     if spark is not None:
-        context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")
+        passes = [
+            (target_path, SPARK_TARGET, {"exclude": DUCKDB_PASS}),
+            (target_path / "duckdb_pass", DUCKDB_TARGET, {"within": DUCKDB_PASS}),
+        ]
+    events = []
+    for pass_path, target, selection in passes:
+        if pass_path != target_path:  # after the Spark pass
+            context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")
+        try:
+            build = dbt_build(
+                context, args, target_path=pass_path, echo=pyramid.echo_dbt, target=target, **selection
+            )
+            events += build
+        except DbtInvocationError as error:
+            raise DbtBuildError(failure_message(pass_path)) from error
+    if spark is None and all_passed(target_path / "run_results.json", load_manifest()):
+        record_passed(unit_tests)
     counts = _row_counts(run.build_file)
     for event in events:
         if isinstance(event, Output) and event.output_name in counts:

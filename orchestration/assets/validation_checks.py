@@ -29,6 +29,8 @@ OUTPUT_SUITES = {
     "tier_retention": "tier_retention",
     "pyramid_forecast": "pyramid_forecast",
     "customer_actions": "customer_actions",
+    "customer_outlook": "customer_outlook",
+    "outlook_backtest": "outlook_backtest",
     "marts_schema": "pyramid_summary",
 }
 

@@ -212,6 +212,8 @@ QUERIES = {
         left join {MARTS_SCHEMA}.customers as customers on actions.customer_id = customers.customer_id
         order by actions.action, actions.priority
     """,
+    "customer_outlook": f"select * from {MARTS_SCHEMA}.customer_outlook order by customer_id",
+    "outlook_backtest": f"select * from {MARTS_SCHEMA}.outlook_backtest order by segment",
     "marts_schema": f"""
         select table_name, column_name || ' ' || data_type as column_signature
         from information_schema.columns

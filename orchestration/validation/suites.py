@@ -433,6 +433,97 @@ def pyramid_forecast() -> list[gxe.Expectation]:
     ]
 
 
+def customer_outlook() -> list[gxe.Expectation]:
+    """On marts.customer_outlook: one row per known customer, probabilities in [0, 1], no negative orders."""
+    probabilities = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column=column,
+            min_value=0,
+            max_value=1,
+            meta=_meta(f"{column}_is_a_probability", f"`{column}` is a probability, from 0 to 1."),
+        )
+        for column in ("p_active", "p_buys")
+    ]
+    return [
+        gxe.ExpectTableRowCountToEqual(
+            value=_param("known_customers"),
+            meta=_meta(
+                "outlook_for_every_known_customer",
+                "One outlook per active, inactive and prospect customer, counted from the raw inputs.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeUnique(
+            column="customer_id", meta=_meta("outlook_once_per_customer", "One outlook per customer.")
+        ),
+        *probabilities,
+        gxe.ExpectColumnValuesToBeBetween(
+            column="expected_orders",
+            min_value=0,
+            meta=_meta("expected_orders_not_negative", "No customer is expected to buy fewer than 0 times."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="predicted_level",
+            value_set=[*TIERS, "inactive", "prospect"],
+            meta=_meta("predicted_level_known", "The predicted level is a tier, inactive or prospect."),
+        ),
+    ]
+
+
+# The backtest's limits (README, "Each customer's outlook"), on its `all` row: the outlook fitted one horizon
+# ago must have put its customers in the right order and not missed the total by more than these.
+BACKTEST_MIN_AUC = 0.7
+BACKTEST_MIN_TOP_DECILE_SHARE = 0.4
+BACKTEST_MAX_REVENUE_ERROR_PERCENT = 35
+BACKTEST_MAX_BUYERS_ERROR_PERCENT = 25
+
+
+def outlook_backtest() -> list[gxe.Expectation]:
+    """On the `all` row of marts.outlook_backtest (no row when the history is too short to backtest)."""
+    overall = Column("segment") == "all"
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="auc_buys_again",
+            min_value=BACKTEST_MIN_AUC,
+            row_condition=overall,
+            meta=_meta(
+                "backtest_auc",
+                f"p_buys tells who buys again: AUC at least {BACKTEST_MIN_AUC} (0.5 is chance).",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="top_decile_revenue_share",
+            min_value=BACKTEST_MIN_TOP_DECILE_SHARE,
+            row_condition=overall,
+            meta=_meta(
+                "backtest_top_decile",
+                "The 10 % of customers with the highest expected revenue brought at least"
+                f" {BACKTEST_MIN_TOP_DECILE_SHARE:.0%} of the revenue.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="revenue_error_percent",
+            min_value=-BACKTEST_MAX_REVENUE_ERROR_PERCENT,
+            max_value=BACKTEST_MAX_REVENUE_ERROR_PERCENT,
+            row_condition=overall,
+            meta=_meta(
+                "backtest_revenue_error",
+                f"Expected revenue within ±{BACKTEST_MAX_REVENUE_ERROR_PERCENT} % of what the customers"
+                " brought.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="buyers_error_percent",
+            min_value=-BACKTEST_MAX_BUYERS_ERROR_PERCENT,
+            max_value=BACKTEST_MAX_BUYERS_ERROR_PERCENT,
+            row_condition=overall,
+            meta=_meta(
+                "backtest_buyers_error",
+                f"Expected buyers within ±{BACKTEST_MAX_BUYERS_ERROR_PERCENT} % of the customers who bought.",
+            ),
+        ),
+    ]
+
+
 # Column name and DuckDB type of every column of the BI tables, as the README documents them.
 MART_COLUMNS: dict[str, list[str]] = {
     "customers": [
@@ -619,6 +710,38 @@ MART_COLUMNS: dict[str, list[str]] = {
         "last_order_date DATE",
         "as_of_date DATE",
     ],
+    "customer_outlook": [
+        "customer_id VARCHAR",
+        "as_of_date DATE",
+        "outlook_days INTEGER",
+        "current_level VARCHAR",
+        "p_active DECIMAL(18,4)",
+        "p_buys DECIMAL(18,4)",
+        "expected_orders DECIMAL(18,4)",
+        "expected_revenue DECIMAL(38,2)",
+        "predicted_level VARCHAR",
+        "days_since_last_purchase BIGINT",
+        "purchase_days BIGINT",
+        "tenure_days BIGINT",
+        "average_order_value DECIMAL(18,2)",
+        "lifetime_revenue DECIMAL(38,2)",
+        "window_complaints BIGINT",
+        "open_complaints BIGINT",
+    ],
+    "outlook_backtest": [
+        "segment VARCHAR",
+        "cutoff_date DATE",
+        "horizon_days INTEGER",
+        "customers BIGINT",
+        "predicted_buyers DECIMAL(18,1)",
+        "actual_buyers BIGINT",
+        "buyers_error_percent DECIMAL(9,1)",
+        "predicted_revenue DECIMAL(38,2)",
+        "actual_revenue DECIMAL(38,2)",
+        "revenue_error_percent DECIMAL(9,1)",
+        "top_decile_revenue_share DECIMAL(9,4)",
+        "auc_buys_again DECIMAL(9,4)",
+    ],
     "complaint_lapse_rates": [
         "complaint_experience VARCHAR",
         "experience_order INTEGER",
@@ -661,5 +784,7 @@ SUITES = (
     SuiteSpec("tier_retention", "tier_retention", "output", tier_retention),
     SuiteSpec("pyramid_forecast", "pyramid_forecast", "output", pyramid_forecast),
     SuiteSpec("customer_actions", "customer_actions", "output", customer_actions),
+    SuiteSpec("customer_outlook", "customer_outlook", "output", customer_outlook),
+    SuiteSpec("outlook_backtest", "outlook_backtest", "output", outlook_backtest),
     SuiteSpec("marts_schema", "marts_schema", "output", marts_schema),
 )

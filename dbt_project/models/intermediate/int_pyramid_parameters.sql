@@ -1,4 +1,4 @@
-{#- The one row of settings every other model reads: as-of date, activity window and market size. -#}
+{#- The one row of settings every other model reads: as-of date, activity window, market size, outlook horizon. -#}
 {%- set as_of_date = var('as_of_date') -%}
 {%- set window_days = var('window_days') | int -%}
 {%- set market_population = var('market_population') -%}
@@ -35,5 +35,6 @@ select
         {%- else -%}
             null
         {%- endif %} as bigint
-    ) as market_population
+    ) as market_population,
+    cast({{ outlook_days() }} as integer) as outlook_days
 from as_of

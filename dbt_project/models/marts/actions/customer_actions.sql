@@ -1,8 +1,8 @@
 {#-
     What to do next, per customer: one row per customer and action, ranked within each action by the value at
     stake (priority 1 = first to call). The rules, each with its dbt var (defaults in dbt_project.yml):
-    - retain: a customer of a tier at or above `action_retain_min_tier` whose days since the last order exceed
-      `action_retain_overdue_factor` times their usual gap between orders (the window's days / its orders).
+    - retain: a customer of a tier at or above `action_retain_min_tier` whose outlook (customer_outlook) expects
+      a lower level at the end of its horizon: a lower tier, or inactive.
     - win_back: inactive, lapsed within the last `action_win_back_days` days (the last order left the window
       that recently), with lifetime revenue at least the lowest window revenue of tier `action_win_back_min_tier`.
     - grow: active, below the top tier, and within `action_grow_gap_percent` % under the lowest window revenue
@@ -18,7 +18,7 @@
     {%- endif -%}
 {%- endfor -%}
 {%- for name, lowest, highest in [
-    ('action_retain_overdue_factor', 0, none), ('action_win_back_days', 0, none),
+    ('action_win_back_days', 0, none),
     ('action_grow_gap_percent', 0, 100), ('action_complaint_days', 1, none)] -%}
     {%- set value = var(name) | float -%}
     {%- if value < lowest or (highest is not none and value > highest) -%}
@@ -75,20 +75,16 @@ retain as (
         customers.window_revenue as value_at_stake,
         'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ text }})
         || ' in the last ' || cast(pyramid_parameters.activity_window_days as {{ text }})
-        || ' days) usually orders every '
-        || cast(
-            cast(round(pyramid_parameters.activity_window_days / nullif(customers.window_orders, 0)) as bigint)
-            as {{ text }}
-        )
-        || ' days; the last order was '
-        || cast(customers.days_since_last_order as {{ text }}) || ' days ago.' as reason
+        || ' days) is expected to be ' || outlook.predicted_level || ' in '
+        || cast(outlook.outlook_days as {{ text }}) || ' days: '
+        || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again, '
+        || cast(outlook.expected_revenue as {{ text }}) || ' expected revenue.' as reason
     from customers
     cross join pyramid_parameters
+    inner join {{ ref('customer_outlook') }} as outlook on customers.customer_id = outlook.customer_id
     where
         customers.tier_order <= {{ level_order("'" ~ var('action_retain_min_tier') ~ "'") }}
-        and customers.days_since_last_order
-        > {{ var('action_retain_overdue_factor') | float }}
-        * pyramid_parameters.activity_window_days / nullif(customers.window_orders, 0)
+        and {{ level_order('outlook.predicted_level') }} > customers.tier_order
 
 ),
 

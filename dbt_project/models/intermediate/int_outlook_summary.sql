@@ -1,0 +1,228 @@
+{#-
+    The per-customer summary the outlook is fitted on (int_outlook_scores), taken at two cutoffs: `outlook`, the
+    as-of date, and `backtest`, one outlook horizon earlier, whose next horizon has happened by the as-of date
+    (its `actual_*` columns). One row per cutoff and known customer: everyone who bought on or before the cutoff,
+    and the prospects (a relationship from the customer list, no purchase yet). Purchases are counted in
+    purchase days, as BG/NBD counts them: two orders on one day are one purchase.
+-#}
+{%- set horizon = outlook_days() | int -%}
+{%- set window_days = var('window_days') | int -%}
+
+with pyramid_parameters as (
+
+    select * from {{ ref('int_pyramid_parameters') }}
+
+),
+
+cutoffs as (
+
+    select
+        'outlook' as fit_kind,
+        as_of_date as cutoff_date,
+        as_of_date
+    from pyramid_parameters
+    union all
+    select
+        'backtest' as fit_kind,
+        cast({{ dbt.dateadd('day', -horizon, 'as_of_date') }} as date) as cutoff_date,
+        as_of_date
+    from pyramid_parameters
+
+),
+
+daily_sales as (
+
+    select
+        daily.customer_id,
+        daily.order_date,
+        daily.revenue,
+        daily.has_purchase
+    from {{ ref('int_customer_daily_sales') }} as daily
+    cross join pyramid_parameters
+    where daily.order_date <= pyramid_parameters.as_of_date
+
+),
+
+first_purchases as (
+
+    select
+        customer_id,
+        min(order_date) as first_purchase_date
+    from daily_sales
+    where has_purchase
+    group by customer_id
+
+),
+
+buyers as (
+
+    select
+        cutoffs.fit_kind,
+        cutoffs.cutoff_date,
+        daily_sales.customer_id,
+        first_purchases.first_purchase_date,
+        count(
+            case when daily_sales.has_purchase and daily_sales.order_date <= cutoffs.cutoff_date then 1 end
+        ) as purchase_days,
+        max(
+            case
+                when daily_sales.has_purchase and daily_sales.order_date <= cutoffs.cutoff_date
+                    then daily_sales.order_date
+            end
+        ) as last_purchase_date,
+        sum(case when daily_sales.order_date <= cutoffs.cutoff_date then daily_sales.revenue end) as lifetime_revenue,
+        sum(
+            case
+                when
+                    daily_sales.order_date > first_purchases.first_purchase_date
+                    and daily_sales.order_date <= cutoffs.cutoff_date
+                    then daily_sales.revenue
+            end
+        ) as repeat_revenue,
+        coalesce(sum(
+            case
+                when
+                    daily_sales.order_date > {{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }}
+                    and daily_sales.order_date <= cutoffs.cutoff_date
+                    then daily_sales.revenue
+            end
+        ), 0) as window_revenue,
+        count(
+            case
+                when
+                    daily_sales.has_purchase
+                    and daily_sales.order_date > {{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }}
+                    and daily_sales.order_date <= cutoffs.cutoff_date
+                    then 1
+            end
+        ) > 0 as was_active,
+        count(
+            case when daily_sales.has_purchase and daily_sales.order_date > cutoffs.cutoff_date then 1 end
+        ) as next_purchase_days,
+        coalesce(
+            sum(case when daily_sales.order_date > cutoffs.cutoff_date then daily_sales.revenue end), 0
+        ) as next_revenue
+    from daily_sales
+    inner join first_purchases on daily_sales.customer_id = first_purchases.customer_id
+    inner join cutoffs on first_purchases.first_purchase_date <= cutoffs.cutoff_date
+    group by cutoffs.fit_kind, cutoffs.cutoff_date, daily_sales.customer_id, first_purchases.first_purchase_date
+
+),
+
+prospects as (
+
+    {#- On the customer list, signed up by the cutoff (or no sign-up date), no purchase by the cutoff. -#}
+    select
+        cutoffs.fit_kind,
+        cutoffs.cutoff_date,
+        stg_customers.customer_id,
+        count(case when daily_sales.has_purchase then 1 end) as next_purchase_days,
+        coalesce(sum(daily_sales.revenue), 0) as next_revenue
+    from {{ ref('stg_customers') }} as stg_customers
+    cross join cutoffs
+    left join first_purchases
+        on
+            stg_customers.customer_id = first_purchases.customer_id
+            and cutoffs.cutoff_date >= first_purchases.first_purchase_date
+    left join daily_sales
+        on
+            stg_customers.customer_id = daily_sales.customer_id
+            and cutoffs.cutoff_date < daily_sales.order_date
+    where
+        (stg_customers.signup_date is null or stg_customers.signup_date <= cutoffs.cutoff_date)
+        and first_purchases.customer_id is null
+    group by cutoffs.fit_kind, cutoffs.cutoff_date, stg_customers.customer_id
+
+),
+
+complaints as (
+
+    select
+        cutoffs.fit_kind,
+        complaint.customer_id,
+        count(*) as window_complaints,
+        count(
+            case
+                when complaint.resolved_at is null or cast(complaint.resolved_at as date) > cutoffs.cutoff_date
+                    then 1
+            end
+        ) as open_complaints
+    from {{ ref('stg_complaints') }} as complaint
+    inner join cutoffs
+        on
+            complaint.opened_date <= cutoffs.cutoff_date
+            and complaint.opened_date > {{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }}
+    group by cutoffs.fit_kind, complaint.customer_id
+
+),
+
+summary as (
+
+    select
+        fit_kind,
+        cutoff_date,
+        customer_id,
+        true as has_purchased,
+        cast(purchase_days - 1 as bigint) as frequency,
+        cast({{ dbt.datediff('first_purchase_date', 'last_purchase_date', 'day') }} as bigint) as recency,  -- noqa: LT05
+        cast({{ dbt.datediff('first_purchase_date', 'cutoff_date', 'day') }} as bigint) as tenure_days,  -- noqa: LT05
+        {{ safe_ratio('repeat_revenue', 'purchase_days - 1', 2) }} as monetary_value,
+        cast(purchase_days as bigint) as purchase_days,
+        last_purchase_date,
+        cast({{ dbt.datediff('last_purchase_date', 'cutoff_date', 'day') }} as bigint) as days_since_last_purchase,  -- noqa: LT05
+        lifetime_revenue,
+        {{ safe_ratio('lifetime_revenue', 'purchase_days', 2) }} as average_order_value,
+        window_revenue,
+        was_active,
+        cast(next_purchase_days as bigint) as next_purchase_days,
+        next_revenue
+    from buyers
+    union all
+    select
+        fit_kind,
+        cutoff_date,
+        customer_id,
+        false as has_purchased,
+        null as frequency,
+        null as recency,
+        null as tenure_days,
+        null as monetary_value,
+        cast(0 as bigint) as purchase_days,
+        null as last_purchase_date,
+        null as days_since_last_purchase,
+        0 as lifetime_revenue,
+        null as average_order_value,
+        0 as window_revenue,
+        false as was_active,
+        cast(next_purchase_days as bigint) as next_purchase_days,
+        next_revenue
+    from prospects
+
+)
+
+select
+    summary.fit_kind,
+    summary.cutoff_date,
+    cast({{ horizon }} as integer) as horizon_days,
+    summary.customer_id,
+    summary.has_purchased,
+    summary.frequency,
+    summary.recency,
+    summary.tenure_days,
+    summary.monetary_value,
+    summary.purchase_days,
+    summary.last_purchase_date,
+    summary.days_since_last_purchase,
+    cast(summary.lifetime_revenue as decimal(38, 2)) as lifetime_revenue,
+    summary.average_order_value,
+    cast(summary.window_revenue as decimal(38, 2)) as window_revenue,
+    summary.was_active,
+    cast(coalesce(complaints.window_complaints, 0) as bigint) as window_complaints,
+    cast(coalesce(complaints.open_complaints, 0) as bigint) as open_complaints,
+    case when summary.fit_kind = 'backtest' then summary.next_purchase_days end as actual_purchase_days,
+    case when summary.fit_kind = 'backtest' then cast(summary.next_revenue as decimal(38, 2)) end as actual_revenue
+from summary
+left join complaints
+    on
+        summary.fit_kind = complaints.fit_kind
+        and summary.customer_id = complaints.customer_id
