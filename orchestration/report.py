@@ -103,6 +103,62 @@ def format_action_summary_markdown(summary: list[tuple[str, int, Decimal]]) -> s
     return "\n".join(["| action | customers | value at stake |", "| --- | ---: | ---: |", *rows])
 
 
+# The segments of marts.outlook_backtest in the pyramid's order.
+BACKTEST_SEGMENTS = ("all", "top", "big", "medium", "small", "inactive")
+
+
+def read_backtest(duckdb_path: Path) -> list[tuple]:
+    """(segment, customers, predicted buyers, actual buyers, predicted revenue, actual revenue, AUC, top 10 %
+    capture, cutoff date) per segment of marts.outlook_backtest, `all` first, then the pyramid's order."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        rows = con.execute(
+            "select segment, customers, predicted_buyers, actual_buyers, predicted_revenue, actual_revenue,"
+            f" auc_buys_again, top_decile_capture, cutoff_date from {MARTS_SCHEMA}.outlook_backtest"
+        ).fetchall()
+    return sorted(rows, key=lambda row: BACKTEST_SEGMENTS.index(row[0]))
+
+
+def format_backtest_markdown(rows: list[tuple]) -> str:
+    def amount(value: object) -> str:
+        return "" if value is None else f"{value:,}"
+
+    lines = [f"| {row[0]} | {' | '.join(amount(value) for value in row[1:8])} |" for row in rows]
+    return "\n".join(
+        [
+            "| segment | customers | predicted buyers | actual buyers | predicted revenue | actual revenue"
+            " | AUC | top 10 % capture |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            *lines,
+        ]
+    )
+
+
+def read_outlook_pyramid(duckdb_path: Path) -> list[tuple[str, int, int]]:
+    """(level, customers now, customers expected at the end of the outlook's horizon) per level of
+    marts.customer_outlook, top first."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(
+            f"""
+            with now as (
+                select current_level as level, count(*) as customers
+                from {MARTS_SCHEMA}.customer_outlook group by all
+            ),
+            ahead as (
+                select predicted_level as level, count(*) as customers
+                from {MARTS_SCHEMA}.customer_outlook where predicted_level is not null group by all
+            )
+            select level, coalesce(now.customers, 0), coalesce(ahead.customers, 0)
+            from now full join ahead using (level)
+            order by list_position(['top', 'big', 'medium', 'small', 'inactive', 'prospect'], level)
+            """
+        ).fetchall()
+
+
+def format_outlook_pyramid_markdown(rows: list[tuple[str, int, int]]) -> str:
+    lines = [f"| {level} | {now:,} | {ahead:,} |" for level, now, ahead in rows]
+    return "\n".join(["| level | customers now | expected at the horizon |", "| --- | ---: | ---: |", *lines])
+
+
 def read_forecast(duckdb_path: Path) -> list[tuple]:
     """(level, customers, expected next period, expected at the horizon, backtest error next, horizon in
     periods) per level, top first."""

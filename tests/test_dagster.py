@@ -102,7 +102,7 @@ def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
         for spec in checks_def.check_specs
         if spec.name.startswith("gx_")
     ]
-    assert len(specs) == 10 and all(spec.blocking for spec in specs)
+    assert len(specs) == 12 and all(spec.blocking for spec in specs)
 
 
 def test_the_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
@@ -309,10 +309,10 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
         event.asset_key.path[-1]: event.step_materialization_data.materialization.metadata
         for event in result.get_asset_materialization_events()
     }
-    assert "| retain | 15 | 703,036.98 |" in shown["customer_actions"]["actions"].value
+    assert "| retain | 36 | 1,010,745.81 |" in shown["customer_actions"]["actions"].value
     assert "| top | 15 | 15.43 | 20.78 | -0.69 |" in shown["pyramid_forecast"]["pyramid_ahead"].value
     logged = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.dagster_event is None]
-    assert "validating the marts (Great Expectations): 9 of 9 done" in logged
+    assert "validating the marts (Great Expectations): 11 of 11 done" in logged
     assert "drawing the report" in logged
     # One line for dbt's nodes when they are all done, not one per node.
     dbt_lines = [line for line in logged if line.startswith("dbt build:")]

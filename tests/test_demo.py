@@ -29,6 +29,8 @@ from tests.test_data_docs import rendered_dom, visible_text
 
 FILES = ("sales.csv", "customers.csv", "market.csv", "feedback.csv", "complaints.csv")
 
+LEVELS = ["top", "big", "medium", "small", "inactive", "prospect"]
+
 
 def test_generator_is_deterministic_and_matches_the_bundled_seeds(tmp_path):
     first = generate_demo(tmp_path / "first")
@@ -77,14 +79,14 @@ def demo_pyramid(tmp_path_factory) -> Pyramid:
         "[pyramid] dbt build",
         f"[pyramid] dbt build: {nodes} of {nodes} done",
         "[pyramid] validating the marts (Great Expectations)",
-        "[pyramid] validating the marts (Great Expectations): 9 of 9 done",
+        "[pyramid] validating the marts (Great Expectations): 11 of 11 done",
         "[pyramid] publishing the warehouse and its Parquet copies",
         "[pyramid] drawing the report",
     ]
     assert f"{dataset.warehouse_dir / 'pyramid.duckdb'}" in result.stdout
     actions = dataset.warehouse_dir / "serving" / "current" / "customer_actions"
     assert (
-        "Action lists for a CRM (grow 35, resolve_complaint 1, retain 15, welcome 158, win_back 3):"
+        "Action lists for a CRM (grow 35, resolve_complaint 1, retain 36, welcome 158, win_back 3):"
         f" {actions}/<action>.csv" in result.stdout
     )
     report = dataset.warehouse_dir / "report"
@@ -168,8 +170,9 @@ def test_action_lists_match_a_hand_computation(demo_pyramid):
     """The CSV files of retain, win_back and welcome, from the README's rules in plain Python over the demo's
     CSV files (as of 2026-10-31, window from 2025-11-01): welcome = a first purchase from 2026-10-01 (the
     month); win_back = no purchase in the window, the last one 365 to 454 days ago, lifetime revenue at least
-    the lowest window revenue of the big tier; retain = top or big, days since the last order more than twice
-    365 / the window's orders. Each file starts with its header and lists customers by priority."""
+    the lowest window revenue of the big tier; retain = top or big, with a lower predicted level in
+    marts.customer_outlook (a lower tier, or inactive). Each file starts with its header and lists customers
+    by priority."""
     sales = _read("sales.csv")
     as_of = max(dt.date.fromisoformat(row["order_date"]) for row in sales)
     window_start = as_of - dt.timedelta(days=364)
@@ -194,6 +197,7 @@ def test_action_lists_match_a_hand_computation(demo_pyramid):
         for rank, customer in enumerate(active, 1)
     }
     big_floor = min(window[c] for c in active[15:76])
+    predicted = dict(demo_pyramid.query("select customer_id, predicted_level from marts.customer_outlook"))
     expected = {
         "welcome": {c for c in active if min(purchases[c]) >= dt.date(2026, 10, 1)},
         "win_back": {
@@ -204,8 +208,7 @@ def test_action_lists_match_a_hand_computation(demo_pyramid):
         "retain": {
             c
             for c in active
-            if tier_of[c] in ("top", "big")
-            and (as_of - max(purchases[c])).days > 2 * 365 / len(window_orders[c])
+            if tier_of[c] in ("top", "big") and LEVELS.index(predicted[c]) > LEVELS.index(tier_of[c])
         },
     }
     folder = demo_pyramid.warehouse_dir / "serving" / "current" / "customer_actions"
@@ -223,7 +226,7 @@ def test_action_lists_match_a_hand_computation(demo_pyramid):
         assert {row["customer_id"] for row in rows} == customers, action
         assert [int(row["priority"]) for row in rows] == list(range(1, len(rows) + 1))
     assert (
-        len(expected["welcome"]) == 158 and len(expected["win_back"]) == 3 and len(expected["retain"]) == 15
+        len(expected["welcome"]) == 158 and len(expected["win_back"]) == 3 and len(expected["retain"]) == 36
     )
 
 

@@ -46,7 +46,7 @@ def test_good_build_passes_every_suite(good_build, tmp_path):
     reports = [run_validation(good_build.path, stage, tmp_path) for stage in ("input", "output")]
     assert all(report.success for report in reports)
     assert {verdict.suite for report in reports for verdict in report.verdicts} == {s.name for s in SUITES}
-    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 80
+    assert sum(verdict.evaluated for report in reports for verdict in report.verdicts) == 92
     # Data Docs pages render through the project's views (great_expectations.yml), which keep the compiled
     # templates for the next rendering in this process.
     assert len(COMPILED_TEMPLATES) > 0
@@ -85,6 +85,26 @@ def test_a_forecast_that_starts_from_another_pyramid(tampered):
         update marts.pyramid_forecast set expected_customers_next = -1 where level = 'top';
     """
     assert tampered(sql) == {"forecast_starts_from_small", "expected_next_not_negative"}
+
+
+def test_an_outlook_that_is_not_a_probability_or_misses_a_customer(tampered):
+    """p_active above 1 is caught, and so is a known customer without an outlook."""
+    sql = """
+        update marts.customer_outlook set p_active = 1.5
+            where customer_id = (select min(customer_id) from marts.customer_outlook);
+        delete from marts.customer_outlook
+            where customer_id = (select max(customer_id) from marts.customer_outlook);
+    """
+    assert tampered(sql) == {"p_active_is_a_probability", "outlook_for_every_known_customer"}
+
+
+def test_a_backtest_beyond_its_limits(tampered):
+    """The latest backtest is held to the documented limits: an AUC of 0.6 (limit 0.7) and a revenue error of
+    -40 % (limit 35 %) are caught; the same values on a tier's row are not checked."""
+    sql = """
+        update marts.outlook_backtest set auc_buys_again = 0.6, revenue_error_percent = -40;
+    """
+    assert tampered(sql) == {"backtest_auc", "backtest_revenue_error"}
 
 
 def test_an_action_for_a_customer_no_one_knows(tampered):

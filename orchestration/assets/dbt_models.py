@@ -27,10 +27,14 @@ from orchestration.history_state import checked_from_vars
 from orchestration.partitions import as_of_months
 from orchestration.report import (
     format_action_summary_markdown,
+    format_backtest_markdown,
     format_forecast_markdown,
+    format_outlook_pyramid_markdown,
     format_pyramid_markdown,
     read_action_summary,
+    read_backtest,
     read_forecast,
+    read_outlook_pyramid,
     read_pyramid,
 )
 from orchestration.resources import PyramidResource
@@ -120,6 +124,12 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
             if event.output_name == "pyramid_forecast":
                 ahead = read_forecast(run.build_file)
                 metadata["pyramid_ahead"] = MetadataValue.md(format_forecast_markdown(ahead))
+            if event.output_name == "customer_outlook":
+                ahead = read_outlook_pyramid(run.build_file)
+                metadata["pyramid_at_horizon"] = MetadataValue.md(format_outlook_pyramid_markdown(ahead))
+            if event.output_name == "outlook_backtest":
+                backtest = read_backtest(run.build_file)
+                metadata["backtest"] = MetadataValue.md(format_backtest_markdown(backtest))
             if event.output_name == "customer_actions":
                 summary = read_action_summary(run.build_file)
                 metadata["actions"] = MetadataValue.md(format_action_summary_markdown(summary))

@@ -164,6 +164,40 @@ def trend_png(data: ReportData, language: str) -> bytes:
     return _png(figure)
 
 
+def calibration_png(data: ReportData, language: str) -> bytes:
+    """The outlook's backtest as a calibration chart: predicted against actual buyers and revenue per tier
+    held at the cutoff (one pair of bars per segment, `all` left out: it would dwarf the tiers)."""
+    text = Text(language)
+    plt.rcParams["font.family"] = FONT
+    rows = [row for row in data.backtest if row[0] != "all"]
+    names = [text.words[row[0]] for row in rows]
+    positions = range(len(rows))
+    figure, (buyers, revenue) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for axes, predicted, actual, title in ((buyers, 2, 3, "buyers"), (revenue, 4, 5, "revenue")):
+        axes.bar(
+            [p - 0.2 for p in positions],
+            [float(row[predicted]) for row in rows],
+            width=0.4,
+            color="#9ecae1",
+            label=text("predicted"),
+        )
+        axes.bar(
+            [p + 0.2 for p in positions],
+            [float(row[actual]) for row in rows],
+            width=0.4,
+            color=COLORS["top"],
+            label=text("actual"),
+        )
+        axes.set_xticks(list(positions), names)
+        axes.set_title(text(title))
+        axes.grid(axis="y", alpha=0.3)
+        axes.legend(fontsize=9)
+    figure.suptitle(
+        text("calibration", cutoff=data.backtest[0][8], days=(data.as_of - data.backtest[0][8]).days)
+    )
+    return _png(figure)
+
+
 def concentration_png(data: ReportData, language: str) -> bytes:
     """The cumulative revenue curve of the latest period, and each tier's share of revenue over time."""
     text = Text(language)

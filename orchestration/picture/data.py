@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.paths import MARTS_SCHEMA
-from orchestration.report import PyramidLevel, read_action_summary, read_forecast
+from orchestration.report import PyramidLevel, read_action_summary, read_backtest, read_forecast
 from orchestration.settings import TIER_NAMES
 
 TIERS = TIER_NAMES
@@ -36,6 +36,8 @@ class ReportData:
     horizon_periods: int | None = None
     # action → (customers, value at stake)
     actions: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+    # The outlook's backtest (report.read_backtest): one row per segment, `all` first.
+    backtest: list[tuple] = field(default_factory=list)
 
     @property
     def active_customers(self) -> int:
@@ -105,4 +107,5 @@ def read_report_data(duckdb_path: Path) -> ReportData:
         forecast={row[0]: row[1:5] for row in forecast},
         horizon_periods=forecast[0][5] if forecast else None,
         actions={row[0]: (row[1], row[2]) for row in actions},
+        backtest=read_backtest(duckdb_path),
     )

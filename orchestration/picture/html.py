@@ -110,6 +110,7 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
     )
     ahead = _forecast_section(data, words) if data.forecast else ""
     actions = _actions_section(data, words, source) if data.actions else ""
+    outlook = _outlook_section(data, words, pictures) if data.backtest else ""
     direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
     return f"""<!doctype html>
 <html lang="{language}" dir="{direction}">
@@ -142,6 +143,7 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
 {_image(pictures["concentration"], words["concentration"])}
 </section>
 {ahead}
+{outlook}
 {actions}
 <footer>{escape(words["footer"].format(path=source))}</footer>
 </body>
@@ -166,6 +168,33 @@ def _forecast_section(data: ReportData, words: dict[str, str]) -> str:
     return (
         f'<section id="ahead"><h2>{escape(words["ahead"])}</h2><p>{escape(words["ahead_note"])}</p>'
         f'<table id="forecast"><tr>{header}</tr>{rows}</table></section>'
+    )
+
+
+def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str, bytes]) -> str:
+    """How good the outlook is (marts.outlook_backtest): the calibration chart and the figures per segment."""
+    escape = html.escape
+    keys = (
+        "segment",
+        "customers",
+        "predicted_buyers",
+        "actual_buyers",
+        "predicted_revenue",
+        "actual_revenue",
+    )
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in (*keys, "auc", "top_decile_capture"))
+    rows = "".join(
+        f'<tr data-segment="{row[0]}"><th scope="row">{escape(words[row[0]])}</th>'
+        + "".join(f'<td class="number">{_number(_amount(value))}</td>' for value in row[1:8])
+        + "</tr>"
+        for row in data.backtest
+    )
+    cutoff = data.backtest[0][8]
+    note = _sentence(words["outlook_note"], cutoff=cutoff, days=(data.as_of - cutoff).days)
+    return (
+        f'<section id="outlook"><h2>{escape(words["outlook"])}</h2><p>{note}</p>'
+        f"{_image(pictures['calibration'], words['outlook'])}"
+        f'<table id="backtest"><tr>{header}</tr>{rows}</table></section>'
     )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.picture.charts import concentration_png, migration_png, pyramid_png, trend_png
+from orchestration.picture.charts import (
+    calibration_png,
+    concentration_png,
+    migration_png,
+    pyramid_png,
+    trend_png,
+)
 from orchestration.picture.data import read_report_data
 from orchestration.picture.html import render_html
 from orchestration.picture.labels import labels
@@ -28,6 +34,8 @@ def write_picture_report(duckdb_path: Path, out_dir: Path, language: str = "en")
     }
     if data.migration_from:
         pictures["migration"] = migration_png(data, language)
+    if data.backtest:
+        pictures["calibration"] = calibration_png(data, language)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(out_dir / f"pyramid.{language}.html", out_dir / f"pyramid.{language}.png")
     _write_atomically(files.png, pictures["pyramid"])

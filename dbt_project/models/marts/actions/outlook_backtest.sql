@@ -73,6 +73,9 @@ ranked as (
         row_number() over (
             partition by segments.segment order by segments.expected_revenue desc, segments.customer_id asc
         ) as predicted_revenue_rank,
+        row_number() over (
+            partition by segments.segment order by segments.actual_revenue desc, segments.customer_id asc
+        ) as actual_revenue_rank,
         count(*) over (partition by segments.segment) as segment_customers,
         rank() over (partition by segments.segment order by segments.p_buys asc)
         + (count(*) over (partition by segments.segment, segments.p_buys) - 1) / 2.0 as p_buys_rank
@@ -94,6 +97,9 @@ measured as (
         sum(
             case when predicted_revenue_rank <= ceil(segment_customers / 10.0) then actual_revenue else 0 end
         ) as top_decile_actual_revenue,
+        sum(
+            case when actual_revenue_rank <= ceil(segment_customers / 10.0) then actual_revenue else 0 end
+        ) as best_decile_actual_revenue,
         sum(case when bought = 1 then p_buys_rank else 0 end) as buyer_rank_sum
     from ranked
     group by segment
@@ -116,6 +122,10 @@ select
     ) as revenue_error_percent,
     cast(round(top_decile_actual_revenue / nullif(actual_revenue, 0), 4) as decimal(9, 4))
         as top_decile_revenue_share,
+    cast(round(best_decile_actual_revenue / nullif(actual_revenue, 0), 4) as decimal(9, 4))
+        as best_decile_revenue_share,
+    cast(round(top_decile_actual_revenue / nullif(best_decile_actual_revenue, 0), 4) as decimal(9, 4))
+        as top_decile_capture,
     cast(
         round(
             (buyer_rank_sum - actual_buyers * (actual_buyers + 1) / 2.0)

@@ -1,0 +1,105 @@
+"""The customer outlook (marts.customer_outlook) on generated customers whose true purchase rates are known.
+
+The generator draws, per customer, a first purchase in the first year of 2023-2025, then purchases as a
+Poisson process at the customer's own rate until 2025-12-31; the `gone` group bought at 12 a year but stopped
+for good within its first year. A model that recovers the rates expects, for each customer still buying, about
+their yearly rate of purchases in the next 365 days, and next to nothing for the gone ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from statistics import mean
+
+import pytest
+
+from tests.conftest import Dataset, Pyramid
+
+FIRST_DAY = dt.date(2023, 1, 1)
+AS_OF = dt.date(2025, 12, 31)
+# group → purchases per year; 150 customers each.
+RATES = {"r2": 2.0, "r6": 6.0, "r12": 12.0}
+GONE_RATE = 12.0
+CUSTOMERS_PER_GROUP = 150
+# The stated tolerance: a group's mean expected purchase days within 12 % of its true rate.
+TOLERANCE = 0.12
+
+
+def _purchase_days(draw: random.Random, rate: float, first: dt.date, last: dt.date) -> list[dt.date]:
+    days, day = {first}, float(first.toordinal())
+    while True:
+        day += draw.expovariate(rate / 365.0)
+        if day > last.toordinal():
+            return sorted(days)
+        days.add(dt.date.fromordinal(int(day)))
+
+
+def generated_sales() -> tuple[list[tuple], dict[str, str]]:
+    """Sales lines (customer_id, order_date, amount) and each customer's group."""
+    draw = random.Random(17)
+    rows, groups = [], {}
+    for group, rate in [*RATES.items(), ("gone", GONE_RATE)]:
+        for number in range(CUSTOMERS_PER_GROUP):
+            customer = f"{group}-{number:03d}"
+            groups[customer] = group
+            first = FIRST_DAY + dt.timedelta(days=draw.randrange(365))
+            last = first + dt.timedelta(days=draw.randrange(60, 240)) if group == "gone" else AS_OF
+            for day in _purchase_days(draw, rate, first, last):
+                rows.append((customer, day.isoformat(), f"{40 + draw.expovariate(1 / 60):.2f}"))
+    return rows, groups
+
+
+@pytest.fixture(scope="module")
+def known_rates(tmp_path_factory) -> tuple[Pyramid, dict[str, str]]:
+    rows, groups = generated_sales()
+    pyramid = Dataset(tmp_path_factory.mktemp("known_rates")).sales(rows).build(as_of_date=AS_OF.isoformat())
+    return pyramid, groups
+
+
+def _by_group(known_rates, column: str) -> dict[str, float]:
+    pyramid, groups = known_rates
+    values: dict[str, list[float]] = {}
+    for customer, value in pyramid.query(f"select customer_id, {column} from marts.customer_outlook"):
+        values.setdefault(groups[customer], []).append(float(value))
+    return {group: mean(group_values) for group, group_values in values.items()}
+
+
+def test_the_outlook_recovers_each_groups_purchase_rate(known_rates):
+    """Customers still buying at 2, 6 and 12 purchases a year are expected to buy about 2, 6 and 12 times in
+    the next 365 days, within the stated 12 % (measured: 2.11, 5.65 and 10.94); the gone group, under one
+    purchase (0.02)."""
+    expected = _by_group(known_rates, "expected_orders")
+    for group, rate in RATES.items():
+        assert expected[group] == pytest.approx(rate, rel=TOLERANCE), (group, expected)
+    assert expected["gone"] < 1
+
+
+def test_who_is_still_buying(known_rates):
+    """p_active: above 0.8 on average for every group still buying (a customer who buys twice a year can
+    have gone half a year without buying), below 0.2 for the gone group."""
+    p_active = _by_group(known_rates, "p_active")
+    assert all(p_active[group] > 0.8 for group in RATES), p_active
+    assert p_active["gone"] < 0.2, p_active
+
+
+def test_the_gone_customers_are_expected_inactive_and_the_frequent_ones_on_top(known_rates):
+    pyramid, groups = known_rates
+    predicted = dict(pyramid.query("select customer_id, predicted_level from marts.customer_outlook"))
+    assert {predicted[c] for c, group in groups.items() if group == "gone"} == {"inactive"}
+    top_and_big = [groups[c] for c, level in predicted.items() if level in ("top", "big")]
+    assert top_and_big and set(top_and_big) <= {"r12", "r6"}
+
+
+def test_the_backtest_on_known_rates(known_rates):
+    """Fitted as of 2024-12-31 on what was known then: the gone group had stopped, the others kept buying,
+    so who buys again is well told apart (AUC above 0.9; measured 0.96) and the number of customers who buy
+    again is close (within 20 %; measured -14.4 %)."""
+    pyramid, _ = known_rates
+    ((cutoff, auc, buyers_error),) = pyramid.query(
+        "select cutoff_date, auc_buys_again, buyers_error_percent from marts.outlook_backtest"
+        " where segment = 'all'"
+    )
+    assert cutoff == dt.date(2024, 12, 31)
+    assert auc > 0.9
+    assert abs(buyers_error) < 20
