@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE (this one does) compiles Dagster, dbt and GX from source on every start.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run run-spark dev docs test test-fast lint unit bench bench-demo install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
+.PHONY: run run-spark dev docs test test-fast lint unit bench bench-demo bench-outlook install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
@@ -55,6 +55,11 @@ bench-demo: uv docs-assets
 	$(UV) sync --frozen --inexact --group bench --quiet
 	@$(MAKE) --no-print-directory manifest
 	$(VENV)/bin/python bench/profile_demo.py
+
+# The customer outlook on CDNOW (public data, inside a bench dependency's wheel) beside the classic recipe.
+bench-outlook: uv docs-assets
+	$(UV) sync --frozen --inexact --group bench --quiet
+	$(VENV)/bin/python bench/outlook_cdnow.py
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet

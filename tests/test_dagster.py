@@ -56,6 +56,8 @@ DBT_MODELS = {
     "int_window_complaints": "intermediate",
     "int_customer_satisfaction": "intermediate",
     "int_revenue_curve": "intermediate",
+    "int_outlook_summary": "intermediate",
+    "int_outlook_scores": "intermediate",
     **{name: "marts" for name in MARTS},
 }
 

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from orchestration.picture.html import backtest_cells
 from orchestration.picture.writer import write_picture_report
-from orchestration.report import count_text, money_text, percent_text
+from orchestration.report import count_text, money_text, percent_text, read_backtest
 from tests.chromium import chromium_page
 from tests.conftest import Pyramid, invoke_pyramid
 
@@ -77,7 +78,7 @@ def test_report_page_shows_the_published_pyramid(demo, tmp_path, language, direc
     assert shown == expected_cells(demo, unknown)
     assert layout["direction"] == direction
     assert layout["headingText"] == heading
-    assert layout["imagesLoaded"] and layout["images"] == 3  # migration, trend, concentration
+    assert layout["imagesLoaded"] and layout["images"] == 4  # migration, trend, concentration, calibration
     if direction == "rtl":
         assert layout["nameLeft"] > layout["customersLeft"], "level names stand right of the numbers"
         assert layout["pageWidth"] - layout["headingRight"] < 100, "the title starts at the right edge"
@@ -115,6 +116,8 @@ READ_AHEAD_AND_ACTIONS = """
     [row.dataset.level, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
   actions: Array.from(document.querySelectorAll('#action-lists tr[data-action]')).map(row =>
     [row.dataset.action, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
+  backtest: Array.from(document.querySelectorAll('#backtest tr[data-segment]')).map(row =>
+    [row.dataset.segment, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
 })
 """
 
@@ -145,4 +148,20 @@ def test_the_page_shows_the_pyramid_ahead_and_the_action_lists(demo):
         "retain",
         "welcome",
         "win_back",
+    ]
+    # The outlook's backtest: `all` first, then the tiers held at the cutoff, as in marts.outlook_backtest.
+    backtest = {row[0]: row for row in read_backtest(demo.path)}
+    assert [row[0] for row in shown["backtest"]] == ["all", "top", "big", "medium", "small", "inactive"]
+    assert shown["backtest"][0] == [
+        "all",
+        "1,502",
+        "691.1",
+        "614",
+        "3,776,980.65",
+        "4,569,110.75",
+        "0.895",
+        "0.929",
+    ]
+    assert shown["backtest"] == [
+        [segment, *backtest_cells(backtest[segment])] for segment, *_ in shown["backtest"]
     ]

@@ -185,7 +185,7 @@ def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str
     header = "".join(f"<th>{escape(words[key])}</th>" for key in (*keys, "auc", "top_decile_capture"))
     rows = "".join(
         f'<tr data-segment="{row[0]}"><th scope="row">{escape(words[row[0]])}</th>'
-        + "".join(f'<td class="number">{_number(_amount(value))}</td>' for value in row[1:8])
+        + "".join(f'<td class="number">{_number(value)}</td>' for value in backtest_cells(row))
         + "</tr>"
         for row in data.backtest
     )
@@ -196,6 +196,25 @@ def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str
         f"{_image(pictures['calibration'], words['outlook'])}"
         f'<table id="backtest"><tr>{header}</tr>{rows}</table></section>'
     )
+
+
+def backtest_cells(row: tuple) -> list[str]:
+    """A row of report.read_backtest as the page shows it: counts, buyers to one decimal, money, and the AUC
+    and the top 10 % capture to three decimals."""
+    _, customers, predicted_buyers, actual_buyers, predicted, actual, auc, capture, _ = row
+    ratios = [_ratio(auc), _ratio(capture)]
+    return [
+        f"{customers:,}",
+        f"{predicted_buyers:,.1f}",
+        f"{actual_buyers:,}",
+        money_text(predicted),
+        money_text(actual),
+        *ratios,
+    ]
+
+
+def _ratio(value: object) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _actions_section(data: ReportData, words: dict[str, str], source: str) -> str:

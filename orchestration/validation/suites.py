@@ -470,11 +470,13 @@ def customer_outlook() -> list[gxe.Expectation]:
 
 
 # The backtest's limits (README, "Each customer's outlook"), on its `all` row: the outlook fitted one horizon
-# ago must have put its customers in the right order and not missed the total by more than these.
-BACKTEST_MIN_AUC = 0.7
-BACKTEST_MIN_TOP_DECILE_CAPTURE = 0.6
-BACKTEST_MAX_REVENUE_ERROR_PERCENT = 35
-BACKTEST_MAX_BUYERS_ERROR_PERCENT = 25
+# ago must have put its customers in the right order and not missed the total by more than these. They
+# catch a broken model (a wrong horizon, a summary off by a period), not a merely imperfect one: a failed
+# suite stops the build from being published.
+BACKTEST_MIN_AUC = 0.65
+BACKTEST_MIN_TOP_DECILE_CAPTURE = 0.5
+BACKTEST_MAX_REVENUE_ERROR_PERCENT = 50
+BACKTEST_MAX_BUYERS_ERROR_PERCENT = 35
 
 
 def outlook_backtest() -> list[gxe.Expectation]:
