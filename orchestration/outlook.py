@@ -5,7 +5,7 @@ on sales lines.
 BG/NBD (Fader, Hardie and Lee, 2005) needs, per customer who bought: `frequency`, the repeat purchase days;
 `recency`, the days from the first to the last purchase day; `T`, the days from the first purchase day to the
 cutoff. Gamma-Gamma needs the average revenue of the repeat purchase days of customers with a positive one.
-From them, for a horizon of `horizon_days`:
+From the fitted parameters, for a horizon of `horizon_days`:
 
 - `p_alive`: the probability the customer is still buying (has not dropped out);
 - `p_buys`: the probability of at least one purchase day in the horizon;
@@ -13,11 +13,15 @@ From them, for a horizon of `horizon_days`:
 - `expected_revenue`: `expected_orders` times the customer's expected spend per purchase day (Gamma-Gamma;
   the population's for customers without a positive repeat average).
 
-Importing pymc takes seconds, so it is imported only when a model is fitted.
+Fitting and scoring are apart: a fit is its parameters (kept in `int_outlook_fits`), and the scores are
+computed from them by the library, so a daily build scores with last week's fit (`refit_due`). Importing pymc
+takes seconds, so it is imported only when a model is fitted or scored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import warnings
 from dataclasses import dataclass
@@ -29,60 +33,127 @@ SCORE_COLUMNS = ("p_alive", "p_buys", "expected_orders", "expected_revenue")
 # Fewer customers who bought than this, or fewer who bought again: no model is fitted, the scores are null.
 MIN_CUSTOMERS = 20
 MIN_REPEAT_CUSTOMERS = 5
+# A fit is reused only while the customers it was fitted on are within this share of today's.
+MAX_CUSTOMER_DRIFT = 0.1
+PURCHASES, SPEND = "purchases", "spend"
 
 
 @dataclass(frozen=True)
 class Fit:
-    """The fitted parameters (BG/NBD r, alpha, a, b; Gamma-Gamma p, q, v) and what they were fitted on."""
+    """The fitted parameters, by model (BG/NBD `purchases`: r, alpha, a, b, ...; Gamma-Gamma `spend`: p, q,
+    v) and what they were fitted on."""
 
-    parameters: dict[str, float]
+    parameters: dict[str, dict[str, float]]
     customers: int
     repeat_customers: int
 
 
-def score_outlook(summary: pd.DataFrame, horizon_days: int) -> tuple[pd.DataFrame, Fit | None]:
-    """Fit both models on `summary` (columns customer_id, frequency, recency, T, monetary_value; one row per
-    customer who bought) and score every row for the next `horizon_days` days.
-
-    Returns the scores (customer_id and SCORE_COLUMNS) and the fit; with too few customers to fit, null scores
-    and no fit.
-    """
-    scores = pd.DataFrame({"customer_id": summary["customer_id"].to_numpy()})
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+def fit_outlook(summary: pd.DataFrame) -> Fit | None:
+    """Both models fitted on `summary` (columns customer_id, frequency, recency, T, monetary_value; one row
+    per customer who bought); None with too few customers to fit."""
+    repeat = _repeat_buyers(summary)
     if len(summary) < MIN_CUSTOMERS or len(repeat) < MIN_REPEAT_CUSTOMERS:
-        for column in SCORE_COLUMNS:
-            scores[column] = np.nan
-        return scores, None
+        return None
     with _quiet():
         from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
 
-        data = summary[["customer_id", "frequency", "recency", "T"]].astype(
-            {"frequency": "float64", "recency": "float64", "T": "float64"}
-        )
-        purchases = BetaGeoModel(data=data)
+        purchases = BetaGeoModel(data=_purchase_data(summary))
         purchases.fit(method="map", progressbar=False)
-        spend_data = repeat[["customer_id", "frequency", "monetary_value"]].astype(
-            {"frequency": "float64", "monetary_value": "float64"}
-        )
-        spend = GammaGammaModel(data=spend_data)
+        spend = GammaGammaModel(data=_spend_data(repeat))
         spend.fit(method="map", progressbar=False)
+    return Fit(
+        {PURCHASES: _map_values(purchases), SPEND: _map_values(spend)},
+        customers=len(summary),
+        repeat_customers=len(repeat),
+    )
 
+
+def score_outlook(summary: pd.DataFrame, fit: Fit | None, horizon_days: int) -> pd.DataFrame:
+    """Every row of `summary` scored for the next `horizon_days` days with `fit`'s parameters: customer_id
+    and SCORE_COLUMNS (null without a fit)."""
+    scores = pd.DataFrame({"customer_id": summary["customer_id"].to_numpy()})
+    if fit is None or summary.empty:
+        for column in SCORE_COLUMNS:
+            scores[column] = np.nan
+        return scores
+    with _quiet():
+        from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
+
+        data = _purchase_data(summary)
+        purchases = _with_parameters(BetaGeoModel(data=data), fit.parameters[PURCHASES])
+        spend_data = _spend_data(
+            summary.assign(monetary_value=summary["monetary_value"].fillna(0).clip(lower=0))
+        )
+        spend = _with_parameters(GammaGammaModel(data=spend_data), fit.parameters[SPEND])
         scores["p_alive"] = _values(purchases.expected_probability_alive(data=data))
         no_purchase = purchases.expected_probability_no_purchase(t=horizon_days, data=data)
         scores["p_buys"] = 1.0 - _values(no_purchase)
         scores["expected_orders"] = _values(purchases.expected_purchases(data=data, future_t=horizon_days))
-        spend_for_all = data[["customer_id", "frequency"]].assign(
-            monetary_value=summary["monetary_value"].fillna(0).clip(lower=0).to_numpy()
-        )
-        scores["expected_revenue"] = scores["expected_orders"] * _values(
-            spend.expected_customer_spend(data=spend_for_all)
-        )
-    parameters = {
-        **{name: float(value) for name, value in _map_values(purchases).items()},
-        **{name: float(value) for name, value in _map_values(spend).items()},
-    }
+        per_purchase = _values(spend.expected_customer_spend(data=spend_data))
+    scores["expected_revenue"] = scores["expected_orders"] * per_purchase
     scores[list(SCORE_COLUMNS)] = scores[list(SCORE_COLUMNS)].clip(lower=0)
-    return scores, Fit(parameters, customers=len(summary), repeat_customers=len(repeat))
+    return scores
+
+
+def refit_due(
+    fitted_cutoff: dt.date | None,
+    fitted_customers: int | None,
+    cutoff: dt.date,
+    customers: int,
+    refit_days: int,
+) -> bool:
+    """The schedule: refit when there is no fit yet, when the latest fit's cutoff is `refit_days` or more
+    before this cutoff or after it (a past date rebuilt), when the customers it was fitted on differ from
+    today's by more than MAX_CUSTOMER_DRIFT (other data), or always with `refit_days` 0; otherwise score
+    with it."""
+    if fitted_cutoff is None or fitted_customers is None or refit_days <= 0:
+        return True
+    age = (cutoff - fitted_cutoff).days
+    drift = abs(customers - fitted_customers) / max(customers, 1)
+    return not 0 <= age < refit_days or drift > MAX_CUSTOMER_DRIFT
+
+
+def model_input(summary: pd.DataFrame) -> pd.DataFrame:
+    """int_outlook_summary's rows of customers who bought, under the library's names."""
+    return pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"].to_numpy(),
+            "frequency": summary["frequency"].astype("float64").to_numpy(),
+            "recency": summary["recency"].astype("float64").to_numpy(),
+            "T": summary["tenure_days"].astype("float64").to_numpy(),
+            "monetary_value": summary["monetary_value"].astype("float64").to_numpy(),
+        }
+    )
+
+
+def fit_from_json(parameters: str | None, customers: int, repeat_customers: int) -> Fit | None:
+    """A fit as int_outlook_fits keeps it (its parameters as JSON; null when none could be fitted)."""
+    return Fit(json.loads(parameters), customers, repeat_customers) if parameters else None
+
+
+def _repeat_buyers(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+
+
+def _purchase_data(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[["customer_id", "frequency", "recency", "T"]].astype(
+        {"frequency": "float64", "recency": "float64", "T": "float64"}
+    )
+
+
+def _spend_data(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[["customer_id", "frequency", "monetary_value"]].astype(
+        {"frequency": "float64", "monetary_value": "float64"}
+    )
+
+
+def _with_parameters(model, parameters: dict[str, float]):
+    """The library's model with stored MAP parameters as its one-draw posterior (what a fit leaves)."""
+    import arviz
+
+    model.build_model()
+    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in parameters.items()})
+    return model
 
 
 def _values(array) -> np.ndarray:
@@ -92,7 +163,11 @@ def _values(array) -> np.ndarray:
 
 def _map_values(model) -> dict[str, float]:
     posterior = model.idata.posterior
-    return {name: posterior[name].mean().item() for name in posterior.data_vars if posterior[name].ndim == 2}
+    return {
+        name: float(posterior[name].mean().item())
+        for name in posterior.data_vars
+        if posterior[name].ndim == 2
+    }
 
 
 class _quiet:

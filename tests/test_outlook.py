@@ -14,6 +14,7 @@ from statistics import mean
 
 import pytest
 
+from orchestration.outlook import refit_due
 from tests.conftest import Dataset, Pyramid
 
 FIRST_DAY = dt.date(2023, 1, 1)
@@ -103,3 +104,55 @@ def test_the_backtest_on_known_rates(known_rates):
     assert cutoff == dt.date(2024, 12, 31)
     assert auc > 0.9
     assert abs(buyers_error) < 20
+
+
+DAY = dt.date(2026, 1, 10)
+
+
+@pytest.mark.parametrize(
+    ("fitted_cutoff", "fitted_customers", "refit_days", "due"),
+    [
+        (None, None, 7, True),  # no fit yet
+        (DAY, 1000, 7, False),  # the same day rebuilt
+        (DAY - dt.timedelta(days=6), 1000, 7, False),  # six days old: scored with it
+        (DAY - dt.timedelta(days=7), 1000, 7, True),  # a week old: refitted
+        (DAY + dt.timedelta(days=1), 1000, 7, True),  # a past date rebuilt after a later fit
+        (DAY, 1101, 7, True),  # fitted on 1,101 customers, 1,000 today: 10.1 % apart
+        (DAY, 1100, 7, False),  # 10 % apart: the same data grown
+        (DAY, 1000, 0, True),  # 0: every build refits
+        (DAY - dt.timedelta(days=1), 1000, 1, True),  # 1: every day
+    ],
+)
+def test_the_refit_schedule(fitted_cutoff, fitted_customers, refit_days, due):
+    assert refit_due(fitted_cutoff, fitted_customers, DAY, 1000, refit_days) is due
+
+
+@pytest.mark.slow
+def test_a_daily_build_scores_with_the_weeks_fit_and_refits_a_week_later(tmp_path):
+    """Built as of 2025-12-31 (both models fitted), then on the same input as of 2026-01-03 (3 days later:
+    scored with the fits of 2025-12-31 and of its backtest, 2024-12-31; no new fit), then as of 2026-01-07
+    (7 days after the fit, var outlook_refit_days: refitted)."""
+    rows, _ = generated_sales()
+    dataset = Dataset(tmp_path).sales(rows)
+
+    def fits(pyramid: Pyramid) -> list[tuple]:
+        return pyramid.query(
+            "select fit_kind, cutoff_date from intermediate.int_outlook_fits order by fitted_at, fit_kind"
+        )
+
+    def fitted_on(pyramid: Pyramid) -> list[tuple]:
+        return pyramid.query(
+            "select distinct fitted_on from marts.customer_outlook where fitted_on is not null"
+        )
+
+    first = fits(dataset.build(as_of_date="2025-12-31"))
+    assert first == [("backtest", dt.date(2024, 12, 31)), ("outlook", dt.date(2025, 12, 31))]
+    later = dataset.build(as_of_date="2026-01-03")
+    assert fits(later) == first and fitted_on(later) == [(dt.date(2025, 12, 31),)]
+    week = dataset.build(as_of_date="2026-01-07")
+    assert fits(week) == [
+        *first,
+        ("backtest", dt.date(2025, 1, 7)),
+        ("outlook", dt.date(2026, 1, 7)),
+    ]
+    assert fitted_on(week) == [(dt.date(2026, 1, 7),)]

@@ -722,6 +722,7 @@ MART_COLUMNS: dict[str, list[str]] = {
         "expected_orders DECIMAL(18,4)",
         "expected_revenue DECIMAL(38,2)",
         "predicted_level VARCHAR",
+        "fitted_on DATE",
         "days_since_last_purchase BIGINT",
         "purchase_days BIGINT",
         "tenure_days BIGINT",

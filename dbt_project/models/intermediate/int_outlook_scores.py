@@ -1,34 +1,30 @@
-"""The outlook's model scores: BG/NBD and Gamma-Gamma (pymc-marketing, MAP fit) fitted on each cutoff's
-summary of the customers who bought (int_outlook_summary) and scored for the horizon after it. The `outlook`
-cutoff is the as-of date; the `backtest` cutoff, one horizon earlier, is fitted on what was known then only.
-The fit and scoring are in orchestration/outlook.py; the rules that use the scores are SQL (customer_outlook,
-outlook_backtest)."""
+"""The outlook's model scores: each cutoff's customers who bought (int_outlook_summary) scored for the
+horizon after it with the cutoff's latest fit (int_outlook_fits: refitted on the schedule of var
+outlook_refit_days). The `outlook` cutoff is the as-of date; the `backtest` cutoff, one horizon earlier, uses
+a fit made on what was known then only. The scoring is in orchestration/outlook.py; the rules that use the
+scores are SQL (customer_outlook, outlook_backtest)."""
 
 import pandas as pd
 
-from orchestration.outlook import SCORE_COLUMNS, score_outlook
+from orchestration.outlook import SCORE_COLUMNS, fit_from_json, model_input, score_outlook
+
+COLUMNS = ["fit_kind", "customer_id", *SCORE_COLUMNS, "fitted_on"]
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    summary = dbt.ref("int_outlook_summary").filter("has_purchased").df()
+    # In customer order: the fit's floating-point sums then do not depend on the order the engine wrote rows.
+    summary = dbt.ref("int_outlook_summary").filter("has_purchased").order("fit_kind, customer_id").df()
+    fits = dbt.ref("int_outlook_fits").df().sort_values("fitted_at")
     scored = []
     for fit_kind, rows in summary.groupby("fit_kind", sort=True):
-        horizon = int(rows["horizon_days"].iloc[0])
-        fit_input = pd.DataFrame(
-            {
-                "customer_id": rows["customer_id"].to_numpy(),
-                "frequency": rows["frequency"].astype("float64").to_numpy(),
-                "recency": rows["recency"].astype("float64").to_numpy(),
-                "T": rows["tenure_days"].astype("float64").to_numpy(),
-                "monetary_value": rows["monetary_value"].astype("float64").to_numpy(),
-            }
-        )
-        scores, _ = score_outlook(fit_input, horizon)
-        scored.append(scores.assign(fit_kind=fit_kind))
-    columns = ["fit_kind", "customer_id", *SCORE_COLUMNS]
+        [fit_row] = fits[fits["fit_kind"] == fit_kind].tail(1).itertuples()
+        fit = fit_from_json(fit_row.parameters, fit_row.customers, fit_row.repeat_customers)
+        scores = score_outlook(model_input(rows), fit, int(rows["horizon_days"].iloc[0]))
+        scored.append(scores.assign(fit_kind=fit_kind, fitted_on=pd.Timestamp(fit_row.cutoff_date).date()))
     if not scored:
-        return pd.DataFrame({column: pd.Series(dtype="float64") for column in columns}).astype(
-            {"fit_kind": "string", "customer_id": "string"}
+        empty = {column: pd.Series(dtype="float64") for column in COLUMNS}
+        return pd.DataFrame(empty).astype(
+            {"fit_kind": "string", "customer_id": "string", "fitted_on": "object"}
         )
-    return pd.concat(scored, ignore_index=True)[columns]
+    return pd.concat(scored, ignore_index=True)[COLUMNS]

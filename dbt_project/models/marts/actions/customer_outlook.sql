@@ -69,6 +69,7 @@ outlook as (
             when summary.has_purchased then cast(round(scores.expected_revenue, 2) as decimal(38, 2))
             else prospect_history.revenue_per_prospect
         end as expected_revenue,
+        scores.fitted_on,
         summary.days_since_last_purchase,
         summary.purchase_days,
         summary.tenure_days,
@@ -111,6 +112,7 @@ select
         when coalesce(outlook.has_purchased, false) then 'inactive'
         else 'prospect'
     end as predicted_level,
+    cast(outlook.fitted_on as date) as fitted_on,
     outlook.days_since_last_purchase,
     coalesce(outlook.purchase_days, 0) as purchase_days,
     outlook.tenure_days,

@@ -39,8 +39,9 @@ scored as (
             when ranked_at_cutoff.customer_id is null then 'inactive'
             else {{ tier_for_rank('ranked_at_cutoff.revenue_rank', 'ranked_at_cutoff.active_customers') }}
         end as tier_at_cutoff,
-        scores.p_buys,
-        scores.expected_revenue,
+        {#- Rounded as customer_outlook rounds them: sums of decimals do not depend on the order of rows. -#}
+        cast(round(scores.p_buys, 4) as decimal(18, 4)) as p_buys,
+        cast(round(scores.expected_revenue, 2) as decimal(38, 2)) as expected_revenue,
         case when summary.actual_purchase_days > 0 then 1 else 0 end as bought,
         summary.actual_revenue
     from summary
