@@ -57,6 +57,7 @@ DBT_MODELS = {
     "int_customer_satisfaction": "intermediate",
     "int_revenue_curve": "intermediate",
     "int_outlook_summary": "intermediate",
+    "int_outlook_fits": "intermediate",
     "int_outlook_scores": "intermediate",
     **{name: "marts" for name in MARTS},
 }

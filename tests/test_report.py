@@ -157,7 +157,7 @@ def test_the_page_shows_the_pyramid_ahead_and_the_action_lists(demo):
         "1,502",
         "691.1",
         "614",
-        "3,776,980.65",
+        "3,776,980.60",
         "4,569,110.75",
         "0.895",
         "0.929",
