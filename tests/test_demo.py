@@ -86,7 +86,7 @@ def demo_pyramid(tmp_path_factory) -> Pyramid:
     assert f"{dataset.warehouse_dir / 'pyramid.duckdb'}" in result.stdout
     actions = dataset.warehouse_dir / "serving" / "current" / "customer_actions"
     assert (
-        "Action lists for a CRM (grow 35, resolve_complaint 1, retain 36, welcome 158, win_back 3):"
+        "Action lists for a CRM (grow 28, resolve_complaint 1, retain 36, welcome 158, win_back 3):"
         f" {actions}/<action>.csv" in result.stdout
     )
     report = dataset.warehouse_dir / "report"

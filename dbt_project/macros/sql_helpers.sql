@@ -89,3 +89,9 @@
     {%- endif -%}
     {{- days | int -}}
 {%- endmacro %}
+
+{% macro likely_to_buy(p_buys) -%}
+    {#- The outlook's "likely to buy in the horizon": at least an even chance. Read by the predicted level
+        (customer_outlook) and the grow action (customer_actions). -#}
+    {{ p_buys }} >= 0.5
+{%- endmacro %}

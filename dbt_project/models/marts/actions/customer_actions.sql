@@ -5,8 +5,8 @@
       a lower level at the end of its horizon: a lower tier, or inactive.
     - win_back: inactive, lapsed within the last `action_win_back_days` days (the last order left the window
       that recently), with lifetime revenue at least the lowest window revenue of tier `action_win_back_min_tier`.
-    - grow: active, below the top tier, and within `action_grow_gap_percent` % under the lowest window revenue
-      of the tier above.
+    - grow: active, below the top tier, within `action_grow_gap_percent` % under the lowest window revenue of
+      the tier above, and likely to buy again (customer_outlook.p_buys, macro likely_to_buy).
     - welcome: first purchase in the current history period (var history_period).
     - resolve_complaint: a customer of a tier at or above `action_complaint_min_tier` with a complaint opened
       in the last `action_complaint_days` days that is still open or was slow (var slow_complaint_hours).
@@ -121,11 +121,14 @@ grow as (
         'A ' || customers.tier || ' customer '
         || cast(above.floor_revenue - customers.window_revenue as {{ text }})
         || ' short of the ' || above.tier || ' tier (' || cast(customers.window_revenue as {{ text }})
-        || ' of ' || cast(above.floor_revenue as {{ text }}) || ' in the window).' as reason
+        || ' of ' || cast(above.floor_revenue as {{ text }}) || ' in the window), '
+        || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again.' as reason
     from customers
     inner join tier_floors as above on customers.tier_order = above.tier_order + 1
+    inner join {{ ref('customer_outlook') }} as outlook on customers.customer_id = outlook.customer_id
     where
-        customers.window_revenue < above.floor_revenue
+        {{ likely_to_buy('outlook.p_buys') }}
+        and customers.window_revenue < above.floor_revenue
         and customers.window_revenue * 100
         >= above.floor_revenue * (100 - {{ var('action_grow_gap_percent') | float }})
 

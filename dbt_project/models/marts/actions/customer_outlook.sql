@@ -92,7 +92,7 @@ likely_buyers as (
         row_number() over (order by expected_revenue desc, customer_id asc) as revenue_rank,
         count(*) over () as active_customers
     from outlook
-    where p_buys >= 0.5
+    where {{ likely_to_buy('p_buys') }}
 
 )
 
