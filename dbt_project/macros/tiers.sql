@@ -60,6 +60,11 @@
     {{ return(result) }}
 {%- endmacro %}
 
+{% macro rank_by_revenue(revenue, customer_id='customer_id') -%}
+    {#- The order tier_for_rank cuts: revenue highest first, ties by customer_id ascending (1 = highest). -#}
+    row_number() over (order by {{ revenue }} desc, {{ customer_id }} asc)
+{%- endmacro %}
+
 {% macro tier_for_rank(revenue_rank, n_customers) -%}
     {%- set boundaries = tier_boundaries(n_customers) -%}
     {%- set names = tier_names() -%}

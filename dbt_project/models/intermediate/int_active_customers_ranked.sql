@@ -14,7 +14,7 @@ ranked as (
     select
         customer_id,
         revenue,
-        row_number() over (order by revenue desc, customer_id asc) as revenue_rank,
+        {{ rank_by_revenue('revenue') }} as revenue_rank,
         count(*) over () as active_customers,
         sum(revenue) over () as total_revenue,
         sum(revenue) over (

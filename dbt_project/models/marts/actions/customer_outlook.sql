@@ -89,7 +89,7 @@ likely_buyers as (
 
     select
         customer_id,
-        row_number() over (order by expected_revenue desc, customer_id asc) as revenue_rank,
+        {{ rank_by_revenue('expected_revenue') }} as revenue_rank,
         count(*) over () as active_customers
     from outlook
     where {{ likely_to_buy('p_buys') }}

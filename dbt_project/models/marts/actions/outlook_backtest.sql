@@ -22,7 +22,7 @@ ranked_at_cutoff as (
 
     select
         customer_id,
-        row_number() over (order by window_revenue desc, customer_id asc) as revenue_rank,
+        {{ rank_by_revenue('window_revenue') }} as revenue_rank,
         count(*) over () as active_customers
     from summary
     where was_active
