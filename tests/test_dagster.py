@@ -314,6 +314,10 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
     }
     assert "| retain | 36 | 1,010,745.81 |" in shown["customer_actions"]["actions"].value
     assert "| top | 15 | 15.43 | 20.78 | -0.69 |" in shown["pyramid_forecast"]["pyramid_ahead"].value
+    backtest = shown["outlook_backtest"]["backtest"].value
+    assert "| all | 1,502 | 691.1 | 614 | 3,776,980.60 | 4,569,110.75 | 0.8951 | 0.9289 |" in backtest
+    # The pyramid at the outlook's horizon beside today's: 15 top customers now (the pyramid above).
+    assert "| top | 15 |" in shown["customer_outlook"]["pyramid_at_horizon"].value
     logged = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.dagster_event is None]
     assert "validating the marts (Great Expectations): 11 of 11 done" in logged
     assert "drawing the report" in logged
