@@ -48,6 +48,14 @@ from orchestration.spark_build import (
 from orchestration.warehouse import build_temp_dir
 
 OWNER = "team:analytics-engineering"
+# Asset → (metadata key, reader, Markdown table) shown on its materialization (orchestration/report.py).
+TABLE_METADATA = {
+    "customer_tiers": ("pyramid", read_pyramid, lambda pyramid: format_pyramid_markdown(*pyramid)),
+    "pyramid_forecast": ("pyramid_ahead", read_forecast, format_forecast_markdown),
+    "customer_outlook": ("pyramid_at_horizon", read_outlook_pyramid, format_outlook_pyramid_markdown),
+    "outlook_backtest": ("backtest", read_backtest, format_backtest_markdown),
+    "customer_actions": ("actions", read_action_summary, format_action_summary_markdown),
+}
 
 
 class PyramidTranslator(DagsterDbtTranslator):
@@ -119,20 +127,9 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
     for event in events:
         if isinstance(event, Output) and event.output_name in counts:
             metadata = {"dagster/row_count": counts[event.output_name]}
-            if event.output_name == "customer_tiers":
-                metadata["pyramid"] = MetadataValue.md(format_pyramid_markdown(*read_pyramid(run.build_file)))
-            if event.output_name == "pyramid_forecast":
-                ahead = read_forecast(run.build_file)
-                metadata["pyramid_ahead"] = MetadataValue.md(format_forecast_markdown(ahead))
-            if event.output_name == "customer_outlook":
-                ahead = read_outlook_pyramid(run.build_file)
-                metadata["pyramid_at_horizon"] = MetadataValue.md(format_outlook_pyramid_markdown(ahead))
-            if event.output_name == "outlook_backtest":
-                backtest = read_backtest(run.build_file)
-                metadata["backtest"] = MetadataValue.md(format_backtest_markdown(backtest))
-            if event.output_name == "customer_actions":
-                summary = read_action_summary(run.build_file)
-                metadata["actions"] = MetadataValue.md(format_action_summary_markdown(summary))
+            if event.output_name in TABLE_METADATA:
+                key, read, show = TABLE_METADATA[event.output_name]
+                metadata[key] = MetadataValue.md(show(read(run.build_file)))
             event = event.with_metadata({**event.metadata, **metadata})
         yield event
 
