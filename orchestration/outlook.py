@@ -120,6 +120,15 @@ def refit_due(
     return not 0 <= age < refit_days or drift > MAX_CUSTOMER_DRIFT
 
 
+def read_buyers(summary) -> pd.DataFrame:
+    """The rows of the customers who bought from int_outlook_summary (a DuckDB relation, dbt.ref in a Python
+    model), only the columns the models read, in customer order: the fit's floating-point sums then do not
+    depend on the order the engine wrote the rows in (Spark's and DuckDB's builds fit the same)."""
+    columns = "fit_kind, cutoff_date, horizon_days, customer_id, frequency, recency, tenure_days,"
+    columns += " monetary_value"
+    return summary.filter("has_purchased").project(columns).order("fit_kind, customer_id").df()
+
+
 def model_input(summary: pd.DataFrame) -> pd.DataFrame:
     """int_outlook_summary's rows of customers who bought, under the library's names."""
     return pd.DataFrame(

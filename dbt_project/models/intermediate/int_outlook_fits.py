@@ -11,7 +11,7 @@ import json
 import duckdb
 import pandas as pd
 
-from orchestration.outlook import fit_outlook, model_input, refit_due
+from orchestration.outlook import fit_outlook, model_input, read_buyers, refit_due
 
 COLUMNS = ["fit_kind", "cutoff_date", "fitted_at", "customers", "repeat_customers", "parameters"]
 
@@ -19,8 +19,7 @@ COLUMNS = ["fit_kind", "cutoff_date", "fitted_at", "customers", "repeat_customer
 def model(dbt, session):
     dbt.config(materialized="table")
     refit_days = int(dbt.config.get("outlook_refit_days"))
-    # In customer order: the fit's floating-point sums then do not depend on the order the engine wrote rows.
-    summary = dbt.ref("int_outlook_summary").filter("has_purchased").order("fit_kind, customer_id").df()
+    summary = read_buyers(dbt.ref("int_outlook_summary"))
     fits = _earlier_fits(session, str(dbt.this))
     for fit_kind, rows in summary.groupby("fit_kind", sort=True):
         cutoff = pd.Timestamp(rows["cutoff_date"].iloc[0]).date()

@@ -6,15 +6,14 @@ scores are SQL (customer_outlook, outlook_backtest)."""
 
 import pandas as pd
 
-from orchestration.outlook import SCORE_COLUMNS, fit_from_json, model_input, score_outlook
+from orchestration.outlook import SCORE_COLUMNS, fit_from_json, model_input, read_buyers, score_outlook
 
 COLUMNS = ["fit_kind", "customer_id", *SCORE_COLUMNS, "fitted_on"]
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # In customer order: the fit's floating-point sums then do not depend on the order the engine wrote rows.
-    summary = dbt.ref("int_outlook_summary").filter("has_purchased").order("fit_kind, customer_id").df()
+    summary = read_buyers(dbt.ref("int_outlook_summary"))
     fits = dbt.ref("int_outlook_fits").df().sort_values("fitted_at")
     scored = []
     for fit_kind, rows in summary.groupby("fit_kind", sort=True):
