@@ -52,6 +52,9 @@ def test_a_setting_that_cannot_be_read_names_itself():
         PyramidSettings.resolve({}, tier_shares="1,4,15,79")
     with pytest.raises(SettingsError, match="--lang must be one of en, ar, pl"):
         PyramidSettings.resolve({}, report_language="de")
+    with pytest.raises(SettingsError, match="--outlook-days must be at least 1; got 0"):
+        PyramidSettings.resolve({"PYRAMID_OUTLOOK_DAYS": "0"})
+    assert PyramidSettings.resolve({"PYRAMID_OUTLOOK_DAYS": "90"}).dbt_vars()["outlook_days"] == 90
 
 
 def test_the_resource_and_the_cli_build_the_same_settings(monkeypatch, tmp_path):
