@@ -407,12 +407,14 @@ def test_dbt_docs_site_opens_offline_with_models_and_exposures(demo_pyramid, tmp
 def test_an_action_or_forecast_var_dbt_cannot_use_stops_the_build_naming_it(demo_pyramid, tmp_path):
     """A threshold outside its range is refused when dbt compiles, with one line naming the var, before any
     model runs: a tier that does not exist (every active customer would otherwise be "at or above" it), a gap
-    over 100 %, a forecast from no period pairs."""
+    over 100 %, a forecast from no period pairs, an outlook over no days, a refit every -1 days."""
     project, _ = dbt_by_hand(tmp_path, demo_pyramid.path)
     for given, message in (
         ({"action_retain_min_tier": "huge"}, "var action_retain_min_tier must be one of top, big, medium"),
         ({"action_grow_gap_percent": 120}, "var action_grow_gap_percent must be at least 0 and at most 100"),
         ({"forecast_transition_periods": 0}, "var forecast_transition_periods must be at least 1; got 0"),
+        ({"outlook_days": 0}, "var outlook_days must be a whole number of days >= 1; got 0"),
+        ({"outlook_refit_days": -1}, "var outlook_refit_days must be a whole number of days >= 0; got -1"),
     ):
         dbt = subprocess.run(
             [
@@ -421,7 +423,7 @@ def test_an_action_or_forecast_var_dbt_cannot_use_stops_the_build_naming_it(demo
                 "--profiles-dir",
                 ".",
                 "--select",
-                "customer_actions pyramid_forecast",
+                "customer_actions pyramid_forecast int_outlook_summary",
                 "--vars",
                 json.dumps(given),
             ],

@@ -7,6 +7,11 @@
 -#}
 {%- set horizon = outlook_days() | int -%}
 {%- set window_days = var('window_days') | int -%}
+{#- Read by int_outlook_fits (its config); checked here, where dbt compiles the outlook's SQL. -#}
+{%- set refit_days = var('outlook_refit_days') -%}
+{%- if (refit_days | string) != ((refit_days | int) | string) or (refit_days | int) < 0 -%}
+    {{ exceptions.raise_compiler_error("var outlook_refit_days must be a whole number of days >= 0; got " ~ refit_days) }}
+{%- endif -%}
 
 with pyramid_parameters as (
 
