@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import multiprocessing
 import os
 import sys
@@ -28,7 +29,14 @@ from orchestration.settings import (
     SettingsError,
     environment_name,
 )
-from orchestration.warehouse import published_path, report_dir, serving_dir
+from orchestration.validation.runner import warning_line
+from orchestration.warehouse import (
+    published_path,
+    publishing_interrupted,
+    recover_publishing,
+    report_dir,
+    serving_dir,
+)
 from orchestration.warehouse_lock import WarehouseUnavailableError, warehouse_lock
 
 EXIT_BUILD_FAILED = 1
@@ -76,6 +84,9 @@ def entry_point() -> None:
     released; unloading Dagster, dbt and GX and joining the validation worker would still take one to two
     seconds of the user's time, so the process ends at once with the command's exit code.
     """
+    # A log handler that cannot write (a full disk) stops quietly instead of printing "--- Logging error ---"
+    # and a traceback for every record; the failure itself is reported once, by the command.
+    logging.raiseExceptions = False
     try:
         main()  # standalone: always ends in SystemExit
     except SystemExit as finished:
@@ -181,11 +192,12 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     try:
         settings = PyramidSettings.resolve(as_of_date=as_of_date.date() if as_of_date else None, **given)
     except SettingsError as error:
-        _fail(str(error), EXIT_BAD_INPUT, given.get("warehouse_dir"))
+        _fail(str(error), EXIT_BAD_INPUT, _warehouse_named(given.get("warehouse_dir")))
     warehouse_dir = settings.warehouse_dir
     try:
         # The lock first, before the seconds of importing Dagster, dbt and GX: the run started first wins.
         with warehouse_lock(warehouse_dir, "pyramid run"), nullcontext() if quiet else show_progress():
+            _finish_interrupted_publish(warehouse_dir)
             progress.phase("starting: Dagster, dbt and Great Expectations")
             result = _build(settings, echo=not quiet)
     except WarehouseUnavailableError as error:
@@ -196,6 +208,8 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     click.echo("Validation (Great Expectations):")
     click.echo("\n".join(result.validation_lines))
     click.echo(f"Data Docs: {result.data_docs_index}")
+    for warning in result.warnings:
+        click.echo(warning_line(warning))
     click.echo("")
     click.echo(format_pyramid(*read_pyramid(result.warehouse)))
     click.echo("")
@@ -322,8 +336,38 @@ def _resolved(**given: object) -> PyramidSettings:
         _fail(str(error), EXIT_BAD_INPUT, None)
 
 
+# What this command finished of a publish an earlier run was stopped in (warehouse.recover_publishing).
+_finished_first: list[str] = []
+
+
+def _finish_interrupted_publish(warehouse_dir: Path) -> None:
+    """Every run, refused or not, first finishes (or undoes) a publish that a killed run left half done, so
+    DuckDB and Parquet never stay on two builds; it says so on standard error."""
+    if not publishing_interrupted(warehouse_dir):
+        return
+    try:
+        with warehouse_lock(warehouse_dir, "pyramid run"):
+            done = recover_publishing(warehouse_dir)
+    except WarehouseUnavailableError:  # another build holds it: that build finishes the publish itself
+        return
+    if done:
+        _finished_first.append(done)
+        click.echo(f"Before anything else, {done}.", err=True)
+
+
+def _warehouse_named(given: object) -> Path | None:
+    """The warehouse a refused command names: the flag, else PYRAMID_WAREHOUSE_DIR, else the default."""
+    try:
+        return PyramidSettings.resolve(warehouse_dir=given).warehouse_dir
+    except SettingsError:  # another setting of the environment is bad too: the flag alone, if any
+        return Path(str(given)) if given else None
+
+
 def _fail(message: str, code: int, warehouse_dir: Path | None) -> None:
     click.echo(f"error: {message}", err=True)
+    if warehouse_dir is not None:
+        _finish_interrupted_publish(warehouse_dir)
     if warehouse_dir is not None and published_path(warehouse_dir).exists():
-        click.echo(f"The published warehouse is unchanged: {published_path(warehouse_dir)}", err=True)
+        unchanged = "otherwise unchanged" if _finished_first else "unchanged"
+        click.echo(f"The published warehouse is {unchanged}: {published_path(warehouse_dir)}", err=True)
     sys.exit(code)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from dagster import (
+    AssetCheckSeverity,
     AssetSelection,
     DagsterEventType,
     DefaultScheduleStatus,
@@ -65,7 +66,8 @@ def failure_reason(context: RunFailureSensorContext) -> str:
         context.dagster_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ):
         evaluation = record.dagster_event.event_specific_data
-        if not evaluation.passed and evaluation.blocking:  # a late sales feed does not fail a run
+        # A late sales feed, or a model's quality (WARN), does not fail a run.
+        if not evaluation.passed and evaluation.blocking and evaluation.severity == AssetCheckSeverity.ERROR:
             check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             return f"{run} failed: check {check} did not pass: {evaluation.description}"
     step_failures = context.get_step_failure_events()

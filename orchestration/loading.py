@@ -245,6 +245,9 @@ def _load_file(
         checker = _Checker(con, staged, path)
         for column in spec.ids:
             checker.require_id(present[column])
+        for column in spec.columns:
+            if column.endswith("_id") and column in present:  # every id: customer, order, product, ...
+                checker.require_printable(present[column])
         for column in spec.dates:
             if column in present:
                 expected = "a date (YYYY-MM-DD)"
@@ -391,6 +394,10 @@ def _check_same_columns(
         )
 
 
+# C0 control characters and DEL, as an RE2 class (DuckDB's regular expressions).
+CONTROL_CHARACTER = r"[\x00-\x1f\x7f]"
+
+
 class _Checker:
     """Finds the first row that breaks a rule, and says where it is."""
 
@@ -419,6 +426,21 @@ class _Checker:
             raise InputError(
                 f"{self.path}: column {column}: {self._where(row)} has an empty {column}"
                 f" ({count} row{'s' if count > 1 else ''} in all); every row needs one"
+            )
+
+    def require_printable(self, column: str) -> None:
+        """Ids are printable text: with a control character (a NUL, a tab, an escape) `c<NUL>3` and `c3` would
+        be two customers that print the same."""
+        value = f'cast("{column}" as varchar)'
+        found = self.con.execute(
+            f"select rowid + 1, ascii(regexp_extract({value}, '{CONTROL_CHARACTER}')), count(*) over ()"
+            f" from {self.table} where regexp_matches({value}, '{CONTROL_CHARACTER}') order by rowid limit 1"
+        ).fetchone()
+        if found:
+            row, code, count = found
+            raise InputError(
+                f"{self.path}: column {column}: {self._where(row)} has a control character (U+{code:04X}) in"
+                f" its {column} ({count} row{'s' if count > 1 else ''} in all); ids must be printable text"
             )
 
     def require_present(self, column: str, expected: str) -> None:

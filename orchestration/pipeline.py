@@ -7,24 +7,28 @@ the run's partition and settings, runs it, and turns a failed run back into the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
+import shutil
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
+from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance, Definitions, ExecuteInProcessResult
 
 from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
+from orchestration.assets.validation_checks import WARNINGS_METADATA
 from orchestration.build_record import read_newest_order_date
 from orchestration.dbt_failures import DbtBuildError
 from orchestration.freshness import FeedFreshness, feed_freshness
 from orchestration.loading import InputError
-from orchestration.partitions import as_of_months, current_partition, partition_for
+from orchestration.partitions import as_of_months, covers, current_partition, monthly_from, partition_for
 from orchestration.resources import PyramidResource
 from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET, check_spark_available
-from orchestration.validation.runner import ValidationFailedError, verdict_line
+from orchestration.validation.runner import FAIL, PASS, WARN, ValidationFailedError, verdict_line
 from orchestration.warehouse import published_path, validation_dir
 from orchestration.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
 
@@ -43,6 +47,7 @@ class BuildResult:
     data_docs_index: Path
     seconds: float
     feed_freshness: FeedFreshness | None
+    warnings: list[str]  # failed warning expectations (a model's quality): published anyway
 
 
 def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResult:
@@ -53,7 +58,11 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
     if settings.target == SPARK_TARGET:
         check_spark_available()  # before loading anything
     as_of = settings.as_of_date  # None: the landing step takes the latest order_date of all the sales
-    partition_key = _partition_key(as_of) if as_of else current_partition()
+    if as_of and partition_for(as_of) > current_partition():
+        raise SettingsError(
+            f"--as-of {as_of} is in the future (after the current month, {current_partition()[:7]})"
+        )
+    partition_key = partition_for(as_of) if as_of else current_partition()
     with (
         warehouse_lock(settings.warehouse_dir, "pyramid run"),
         warnings.catch_warnings(),
@@ -64,7 +73,7 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
         # dbt assets and the raw/serving assets differ in backfill policy; Dagster runs one partition per run,
         # which is what the pipeline wants, and says so on every run.
         warnings.filterwarnings("ignore", message=".*varying BackfillPolicies")
-        result = defs.resolve_job_def("pyramid_job").execute_in_process(
+        result = _job_covering(defs, as_of).execute_in_process(
             run_config={
                 # The resolved settings, field by field in their own types (no text to parse back). Run
                 # config rather than a resource instance: Dagster would re-validate the whole job for one.
@@ -82,28 +91,40 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
             raise_on_error=False,
         )
     docs = validation_dir(settings.warehouse_dir).resolve() / "data_docs" / "index.html"
-    _raise_failure(result, docs)
+    _raise_failure(result, docs, settings.warehouse_dir)
     warehouse = published_path(settings.warehouse_dir)
     newest_sale = read_newest_order_date(warehouse)
     return BuildResult(
         warehouse=warehouse,
-        validation_lines=_validation_lines(result, passed=True),
+        validation_lines=_validation_lines(result, states=None),
         data_docs_index=docs,
         seconds=time.monotonic() - started,
         feed_freshness=feed_freshness(newest_sale, settings) if newest_sale else None,
+        warnings=_warnings(result),
     )
 
 
-def _partition_key(as_of: dt.date) -> str:
-    """The month of an as-of date asked for."""
-    keys = as_of_months.get_partition_keys()
-    if partition_for(as_of) in keys:
-        return partition_for(as_of)
-    if partition_for(as_of) > keys[-1]:
-        raise SettingsError(f"--as-of {as_of} is in the future (after the current month, {keys[-1][:7]})")
-    raise SettingsError(
-        f"--as-of {as_of} is outside the months the pipeline covers ({keys[0][:7]} to {keys[-1][:7]});"
-        f" set PYRAMID_PARTITIONS_START for older data"
+def _job_covering(defs, as_of: dt.date | None):
+    """The pyramid job, its partitions reaching back to the month of `as_of` when the code location's range
+    starts later: the partition follows the date asked for, never the other way round."""
+    if as_of is None or covers(as_of_months, as_of):
+        return defs.resolve_job_def("pyramid_job")
+    return _definitions_from(as_of.replace(day=1)).resolve_job_def("pyramid_job")
+
+
+@functools.cache
+def _definitions_from(start: dt.date) -> Definitions:
+    from orchestration.definitions import defs
+
+    partitions = monthly_from(start)
+    return Definitions(
+        assets=[
+            asset.map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=partitions))
+            for asset in defs.assets
+        ],
+        asset_checks=defs.asset_checks,
+        jobs=defs.jobs,
+        resources=defs.resources,
     )
 
 
@@ -112,32 +133,78 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def _raise_failure(result: ExecuteInProcessResult, docs: Path) -> None:
+# Faults of the machine, recognised in a step's error (DuckDB's, dbt's or Python's words): (marker, cause).
+_ENVIRONMENT_FAULTS = (
+    ("No space left on device", "no space left on device"),
+    ("Disk quota exceeded", "disk quota exceeded"),
+    ("Permission denied", "permission denied"),
+    ("Read-only file system", "read-only file system"),
+)
+# A folder with less free space than this when a step failed: the disk is the likely cause.
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def environment_fault(message: str, folder: Path) -> str | None:
+    """One line naming a fault of the machine and where, or None: a full disk (said by the error, or a dbt
+    failure on a folder left with less than 1 MiB free), a permission refused, a read-only file system."""
+    for marker, cause in _ENVIRONMENT_FAULTS:
+        if marker in message:
+            path = re.search(r"""['"](/[^'"]+)['"]""", message)
+            return f"{cause}: {path.group(1) if path else folder}"
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free < _NEARLY_FULL_BYTES and "dbt" in message:
+        return f"no space left on device: {folder} ({free:,} bytes free)"
+    return None
+
+
+def _raise_failure(result: ExecuteInProcessResult, docs: Path, warehouse_dir: Path) -> None:
     """Raise the error that explains a failed run: bad input, a dbt failure, or failed validation."""
     unexplained = []
     for event in result.all_events:
         if event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
             cause = error.cause if error and error.cause else error
+            fault = environment_fault(cause.message if cause else "", warehouse_dir)
+            if fault:
+                raise WarehouseUnavailableError(fault)
             known = _KNOWN_ERRORS.get(cause.cls_name) if cause else None
             if known:
                 raise known(cause.message.split(": ", 1)[-1].strip())
             unexplained.append(f"step {event.step_key} failed: {cause.message if cause else 'unknown error'}")
-    if _validation_lines(result, passed=False):
-        lines = ["Validation (Great Expectations):", *_validation_lines(result, passed=None)]
+    if _validation_lines(result, states={FAIL}):
+        lines = ["Validation (Great Expectations):", *_validation_lines(result, states=None)]
         raise ValidationFailedError("\n".join([*lines, f"Data Docs: {docs}"]))
     if unexplained or not result.success:
         raise RuntimeError("; ".join(unexplained) or "the pyramid job failed")
 
 
-def _validation_lines(result: ExecuteInProcessResult, *, passed: bool | None) -> list[str]:
-    """PASS/FAIL lines of the GX checks (only the passed or failed ones, or all when passed is None)."""
+def _validation_lines(result: ExecuteInProcessResult, *, states: set[str] | None) -> list[str]:
+    """PASS/WARN/FAIL lines of the GX checks (only those in `states`, or all when None)."""
     lines = []
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.check_name.startswith("gx_"):
             continue
-        if passed is not None and evaluation.passed != passed:
+        state = _state(evaluation)
+        if states is not None and state not in states:
             continue
-        suite = evaluation.check_name.removeprefix("gx_")
-        lines.append(verdict_line(suite, evaluation.passed, evaluation.description))
+        lines.append(verdict_line(evaluation.check_name.removeprefix("gx_"), state, evaluation.description))
     return lines
+
+
+def _state(evaluation) -> str:
+    if evaluation.passed:
+        return PASS
+    return WARN if evaluation.severity == AssetCheckSeverity.WARN else FAIL
+
+
+def _warnings(result: ExecuteInProcessResult) -> list[str]:
+    """The failed warning expectations of every GX check, as validation_checks.py listed them."""
+    return [
+        line
+        for evaluation in result.get_asset_check_evaluations()
+        if WARNINGS_METADATA in evaluation.metadata
+        for line in evaluation.metadata[WARNINGS_METADATA].value
+    ]

@@ -118,6 +118,16 @@ def read_backtest(duckdb_path: Path) -> list[tuple]:
     return sorted(rows, key=lambda row: BACKTEST_SEGMENTS.index(row[0]))
 
 
+def read_outlook_quality(duckdb_path: Path) -> str | None:
+    """What the outlook's backtest misses of its limits (outlook_backtest.quality_warnings, row `all`): None
+    when it meets them or has no row."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        row = con.execute(
+            f"select quality_warnings from {MARTS_SCHEMA}.outlook_backtest where segment = 'all'"
+        ).fetchone()
+    return row[0] if row else None
+
+
 def format_backtest_markdown(rows: list[tuple]) -> str:
     def amount(value: object) -> str:
         return "" if value is None else f"{value:,}"

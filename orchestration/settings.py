@@ -94,6 +94,7 @@ class PyramidSettings:
             raise SettingsError(f"--outlook-days must be at least 1; got {self.outlook_days}")
         if self.threads < 1:
             raise SettingsError(f"--threads must be at least 1; got {self.threads}")
+        _check_memory_limit(self.memory_limit)
         if not 0 <= self.freshness_warn_after_days <= self.freshness_error_after_days:
             raise SettingsError(
                 "--freshness-warn-days and --freshness-error-days must be 0 or more, the warning no later"
@@ -147,6 +148,21 @@ def _from_environment(setting: str, environ: Mapping[str, str]) -> str | None:
         if name and environ.get(name, "").strip():
             return environ[name].strip()
     return None
+
+
+def _check_memory_limit(value: str) -> None:
+    """DuckDB itself reads the limit (in a throwaway in-memory database): refused here, before anything is
+    built, rather than by the first connection of the build."""
+    import duckdb
+
+    try:
+        with duckdb.connect() as con:
+            quoted = str(value).replace("'", "''")
+            con.execute(f"set memory_limit = '{quoted}'")
+    except duckdb.Error:
+        raise SettingsError(
+            f"--memory-limit must be a size DuckDB reads, like 2GB, 512MB or 80%; got {value!r}"
+        ) from None
 
 
 def _typed(setting: str, value: object) -> object:

@@ -21,7 +21,7 @@ import duckdb
 from orchestration.duckdb_reader import connect_read_only
 from orchestration.paths import WAREHOUSE_FILE_NAME
 from orchestration.period_files import PARQUET_OPTIONS, export_per_value
-from orchestration.raw_sql import sql_string
+from orchestration.raw_sql import column_types, is_text, sql_string
 from orchestration.settings import PyramidSettings
 from orchestration.warehouse_lock import WarehouseUnavailableError
 
@@ -149,6 +149,11 @@ def recover_publishing(warehouse_dir: Path) -> str | None:
     )
 
 
+def publishing_interrupted(warehouse_dir: Path) -> bool:
+    """A publish was cut short here (its journal is left): the next run finishes or undoes it first."""
+    return _journal(warehouse_dir).exists()
+
+
 def _journal(warehouse_dir: Path) -> Path:
     return warehouse_dir / ".publishing.json"
 
@@ -188,13 +193,28 @@ def export_parquet(
             con.execute(f"copy marts.{table} to {target} {PARQUET_OPTIONS}")
         for table, split in (csv_per or {}).items():
             (version / table).mkdir(exist_ok=True)
+            cells = spreadsheet_safe_columns(column_types(con, f"marts.{table}"))
             for value in split.values:
                 target = sql_string(f"{version / table / value}.csv")
                 con.execute(
-                    f"copy (select * from marts.{table} where {split.column} = {sql_string(value)}"
+                    f"copy (select {cells} from marts.{table} where {split.column} = {sql_string(value)}"
                     f" order by {split.order_by}) to {target} (header, delimiter ',')"
                 )
     return version
+
+
+def spreadsheet_safe_columns(types: dict[str, str]) -> str:
+    """The select list of a CSV for spreadsheets: a text cell that begins with =, +, -, @, a tab or a
+    carriage return gets a leading ' (OWASP's advice against CSV formula injection), so a customer id like
+    `=HYPERLINK(...)` is shown, never run. Numbers are left alone; the Parquet and DuckDB copies keep every
+    value as it is."""
+    return ", ".join(
+        f"""case when regexp_matches("{name}", '^[-=+@\\t\\r]') then '''' || "{name}" else "{name}" end"""
+        f' as "{name}"'
+        if is_text(sql_type)
+        else f'"{name}"'
+        for name, sql_type in types.items()
+    )
 
 
 def switch_parquet(warehouse_dir: Path, version: Path) -> Path:

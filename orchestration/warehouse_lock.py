@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,10 @@ def acquire(warehouse_dir: Path, holder: str) -> None:
     if handle is None:
         try:
             warehouse_dir.mkdir(parents=True, exist_ok=True)
+            # An existing lock file would open in a folder that refuses new files; publishing needs new files
+            # (renamed into place), so a run finds out now, not after the whole build.
+            with tempfile.NamedTemporaryFile(dir=warehouse_dir, prefix=".write-check-"):
+                pass
             handle = open(warehouse_dir / LOCK_FILE_NAME, "a+")  # noqa: SIM115 (held beyond this function)
         except OSError as error:
             raise WarehouseUnavailableError(

@@ -228,24 +228,15 @@ def test_parquet_error_names_the_row(dataset):
     assert "sales.parquet: column customer_id: row 2 has an empty customer_id" in result.stderr
 
 
-@pytest.mark.slow  # a build, then a second build that fails in dbt
-def test_a_failing_dbt_build_keeps_the_published_pyramid(dataset):
-    """A build that fails inside dbt (market too small) leaves the published file as it was."""
-    checksum = _checksum(dataset.sales(GOOD_SALES).build().path)
-    result = dataset.cli("--market-population", "1")
-    assert result.returncode == 1
-    assert "dbt build failed" in result.stderr
-    assert _checksum(dataset.warehouse_dir / "pyramid.duckdb") == checksum
-    assert list(dataset.warehouse_dir.glob(".build/*/pyramid.duckdb")), "failed build kept for inspection"
-
-
-def test_as_of_outside_the_partitions_is_refused(published):
+def test_a_market_smaller_than_the_people_named_is_refused_before_any_model(published):
+    """Known right after landing: 2 customers are named, a market of 1 cannot hold them (exit 2, no build)."""
     dataset, checksum = published
-    _assert_refused(
+    _assert_refused_by_the_cli(
         dataset,
         checksum,
-        "--as-of 2019-12-31 is outside the months the pipeline covers",
-        as_of_date="2019-12-31",
+        "--market-population 1 is smaller than the 2 people the inputs already name by 2025-01-02",
+        "--market-population",
+        "1",
     )
 
 
@@ -322,6 +313,19 @@ REFUSED_INPUTS = {
         "sales.parquet: column amount: row 1 has '0.30000000000000004', expected at most 2 decimals (the"
         " column is stored as DOUBLE: store money as DECIMAL(18, 2)); nothing is rounded",
     ),
+    "nul_in_a_customer_id": (
+        {"sales.csv": SALES_HEAD.encode() + b"c3,2025-01-01,1.00\nc\x003,2025-01-01,1.00\n"},
+        "sales.csv: column customer_id: row 2 (line 3) has a control character (U+0000) in its customer_id"
+        " (1 row in all); ids must be printable text",
+    ),
+    "escape_in_an_order_id": (
+        {"sales.csv": "customer_id,order_date,amount,order_id\na,2025-01-01,1.00,o\x1b[31m1\n"},
+        "sales.csv: column order_id: row 1 (line 2) has a control character (U+001B) in its order_id",
+    ),
+    "tab_in_a_customer_list_id": (
+        {"customers.csv": 'customer_id,country\nc1,PL\n"c\t2",PL\n'},
+        "customers.csv: column customer_id: row 2 (line 3) has a control character (U+0009)",
+    ),
     "invalid_utf8": (
         {"sales.csv": SALES_HEAD.encode() + b"a,2025-01-01,1.00\nb\xff,2025-01-01,1.00\n"},
         "sales.csv: column customer_id: row 2 (line 3) is not valid UTF-8; save the file as UTF-8",
@@ -357,6 +361,8 @@ def test_input_a_demanding_user_tried_is_refused_clearly(shared_published, tmp_p
     [
         (("--tier-shares", "nan,4,15,80"), "--tier-shares must be numbers separated by commas", 2),
         (("--as-of", "2999-01-01"), "--as-of 2999-01-01 is in the future", 2),
+        (("--memory-limit", "lots"), "--memory-limit must be a size DuckDB reads, like 2GB", 2),
+        (("--market-population", "0"), "--market-population 0 is smaller than the 1 person the inputs", 2),
     ],
 )
 def test_settings_a_demanding_user_tried_are_refused_clearly(

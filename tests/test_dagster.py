@@ -39,6 +39,7 @@ from orchestration.resources import PyramidResource
 from orchestration.sales_sensor import new_sales_file
 from orchestration.warehouse_lock import warehouse_lock
 from tests.conftest import SALES_HEADER, Dataset, Pyramid, run_pyramid, write_csv
+from tests.processes import alive, cmdline, descendants
 
 DBT_MODELS = {
     "stg_sales": "staging",
@@ -59,6 +60,7 @@ DBT_MODELS = {
     "int_outlook_summary": "intermediate",
     "int_outlook_fits": "intermediate",
     "int_outlook_scores": "intermediate",
+    "int_outlook_predictions": "intermediate",
     **{name: "marts" for name in MARTS},
 }
 
@@ -134,6 +136,57 @@ def test_schedule_and_partitions():
     assert keys[0] == "2020-01-01"
     assert as_of_for_partition("2025-02-01", today=dt.date(2026, 1, 1)) == dt.date(2025, 2, 28)
     assert as_of_for_partition("2026-11-01", today=dt.date(2026, 11, 25)) == dt.date(2026, 11, 24)
+
+
+def test_the_partitions_reach_back_to_the_first_published_sale(tmp_path):
+    """The code location's months start at the earlier of PYRAMID_PARTITIONS_START (2020-01) and the month of
+    the first sale the published Parquet copy of marts.customers holds (1997-03-15: 1997-03); nothing
+    published, or a file that cannot be read (being replaced), leaves the configured start."""
+    import duckdb
+
+    from orchestration.partitions import first_published_month
+
+    assert first_published_month(tmp_path) is None
+    current = tmp_path / "serving" / "current"
+    current.mkdir(parents=True)
+    (current / "customers.parquet").write_text("half a file")
+    assert first_published_month(tmp_path) is None
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select * from (values (date '1998-01-02'), (date '1997-03-15'), (null))"
+            f" as t(first_order_date)) to '{current / 'customers.parquet'}' (format parquet)"
+        )
+    assert first_published_month(tmp_path) == dt.date(1997, 3, 1)
+
+
+def test_a_run_without_a_month_is_refused_before_landing(dataset):
+    """`dagster job execute -j pyramid_job` with no partition: refused by the first step with a line saying
+    how to give one, before any input is landed (no build folder, nothing published)."""
+    dataset.sales(_monthly_sales())
+    result = defs.resolve_job_def("pyramid_job").execute_in_process(
+        run_config={
+            "resources": {
+                "pyramid": {
+                    "config": {
+                        "input_dir": str(dataset.input_dir),
+                        "warehouse_dir": str(dataset.warehouse_dir),
+                        "echo_dbt": False,
+                    }
+                }
+            }
+        },
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    assert failure.step_key == "raw_inputs"
+    assert (
+        "pyramid_job builds one month and was given no partition"
+        in failure.step_failure_data.error.cause.message
+    )
+    assert not (dataset.warehouse_dir / "pyramid.duckdb").exists()
+    assert not list(dataset.warehouse_dir.glob(".build/*"))
 
 
 def _monthly_sales() -> list[tuple[str, str, str]]:
@@ -448,6 +501,7 @@ def dagster_dev(tmp_path):
         start_new_session=True,
         preexec_fn=_restore_sigint,
     )
+    (tmp_path / "dagster_dev.pid").write_text(str(process.pid))
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -495,6 +549,46 @@ mutation($params: ExecutionParams!) {
 """
 
 
+def _launch(port: int, partition: str) -> str:
+    launched = _graphql(
+        port,
+        LAUNCH,
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": "orchestration",
+                    "repositoryName": "__repository__",
+                    "jobName": "pyramid_job",
+                },
+                "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]},
+            }
+        },
+    )["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    return launched["run"]["runId"]
+
+
+def _finished(port: int, run_id: str) -> str | None:
+    deadline = time.monotonic() + 400
+    status = None
+    while time.monotonic() < deadline:
+        status = _graphql(port, f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}')
+        status = status["runOrError"]["status"]
+        if status in {"SUCCESS", "FAILURE", "CANCELED"}:
+            break
+        time.sleep(2)
+    return status
+
+
+def _run_processes(root: int) -> dict[int, str]:
+    """Processes under `root` that belong to a run: its process, or a validation worker. (A resource tracker
+    ends with the last process that writes to it; the code server keeps one of its own.)"""
+    marks = ("execute_run", "spawn_main")
+    return {
+        pid: cmdline(pid) for pid in alive(descendants(root)) if any(mark in cmdline(pid) for mark in marks)
+    }
+
+
 @pytest.mark.slow
 def test_dagster_dev_serves_the_graph_and_runs_the_job(dagster_dev):
     port, dataset = dagster_dev
@@ -508,29 +602,13 @@ def test_dagster_dev_serves_the_graph_and_runs_the_job(dagster_dev):
                ... on Schedules { results { name cronSchedule executionTimezone } } } }""",
     )["schedulesOrError"]["results"]
     assert schedules == [{"name": "daily_pyramid", "cronSchedule": "0 6 * * *", "executionTimezone": "UTC"}]
-    launched = _graphql(
-        port,
-        LAUNCH,
-        {
-            "params": {
-                "selector": {
-                    "repositoryLocationName": "orchestration",
-                    "repositoryName": "__repository__",
-                    "jobName": "pyramid_job",
-                },
-                "executionMetadata": {"tags": [{"key": "dagster/partition", "value": "2025-03-01"}]},
-            }
-        },
-    )["launchRun"]
-    assert launched["__typename"] == "LaunchRunSuccess", launched
-    run_id = launched["run"]["runId"]
-    deadline = time.monotonic() + 400
-    status = None
-    while time.monotonic() < deadline:
-        status = _graphql(port, f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}')
-        status = status["runOrError"]["status"]
-        if status in {"SUCCESS", "FAILURE", "CANCELED"}:
-            break
-        time.sleep(2)
-    assert status == "SUCCESS"
+    runs = [_launch(port, month) for month in ("2025-01-01", "2025-02-01", "2025-03-01")]
+    assert [_finished(port, run_id) for run_id in runs] == ["SUCCESS"] * 3
+    # Once Dagster has reported each run done, no run process, validation worker or resource tracker of the
+    # runs is left (a run's multiprocessing child used to wait for ever on its idle worker).
+    server = int((dataset.root / "dagster_dev.pid").read_text())
+    deadline = time.monotonic() + 30
+    while _run_processes(server) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not _run_processes(server), _run_processes(server)
     assert Pyramid(dataset.warehouse_dir).levels() == {"a": "active", "b": "inactive"}

@@ -103,13 +103,16 @@ def test_prospects_suspects_and_rest(dataset):
 
 
 def test_market_population_smaller_than_known_is_a_clear_error(dataset):
+    """2 customers and 2 others in the market list: a market of 3 is refused right after landing (exit 2, a
+    bad setting), before any model runs and without a build folder."""
     dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-06-01", "10")]).market([("s1",), ("s2",)])
     result = dataset.cli("--market-population", "3")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert (
-        "market_population (3) is smaller than the customers, prospects and suspects already known (4)"
-        in (result.stderr)
+        "--market-population 3 is smaller than the 4 people the inputs already name by 2025-06-01"
+        " (customers, prospects and the market list); give at least 4" in result.stderr
     )
+    assert not list(dataset.warehouse_dir.glob(".build/*"))
 
 
 @pytest.mark.parametrize(

@@ -233,19 +233,17 @@ def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Pat
 
 
 def test_bad_input_and_a_failing_model_on_spark_keep_the_published_pyramid(dataset: Dataset):
-    """A malformed date is refused by the loader before Spark starts (exit 2, naming file, column and row); a
-    market smaller than the customers already known aborts the Spark query from inside pyramid_summary
-    (Spark's raise_error; exit 1). The published pyramid stays byte for byte as it was."""
+    """A malformed date is refused by the loader before Spark starts (exit 2, naming file, column and row); so
+    is a market smaller than the customers and suspects already named, right after landing (exit 2; dbt's
+    pyramid_summary would abort the Spark query, but no model runs). The published pyramid stays byte for
+    byte as it was."""
     dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-06-01", "10")]).market([("s1",), ("s2",)])
     published = dataset.build().path
     before = published.read_bytes()
     dataset.market([("s1",), ("s2",)])
     aborted = dataset.cli("--target", "spark", "--market-population", "3")
-    assert aborted.returncode == 1, aborted.stderr[-2000:]
-    assert (
-        "market_population (3) is smaller than the customers, prospects and suspects already known (4)"
-        in aborted.stderr
-    )
+    assert aborted.returncode == 2, aborted.stderr[-2000:]
+    assert "--market-population 3 is smaller than the 4 people the inputs already name" in aborted.stderr
     dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-13-45", "10")])
     refused = dataset.cli("--target", "spark")
     assert refused.returncode == 2, refused.stderr[-2000:]
@@ -272,3 +270,35 @@ def test_spark_without_java_is_a_clear_error_and_publishes_nothing(dataset: Data
     assert result.returncode == 1
     assert "--target spark needs Java 17" in result.stderr
     assert not published_path(dataset.warehouse_dir).exists()
+
+
+def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path):
+    """CDNOW's 2,357-customer sample (tests/real_sales.py) through `pyramid run --target spark` with no other
+    flag: it publishes, every level and tier equals the independent pyramid as of the last sale
+    (1998-06-30), and the 8 customers known only from lines of 0.00 have an outlook like everyone else."""
+    from tests.real_sales import cdnow_lines, independent_pyramid, write_sales
+
+    lines = cdnow_lines(sample=True)
+    write_sales(tmp_path / "input" / "sales.csv", lines)
+    warehouse = tmp_path / "warehouse"
+    result = invoke_pyramid(
+        "run",
+        "--target",
+        "spark",
+        "--input",
+        str(tmp_path / "input"),
+        "--warehouse",
+        str(warehouse),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FAIL" not in result.stdout
+    pyramid = Pyramid(warehouse)
+    expected = independent_pyramid(lines, dt.date(1998, 6, 30))
+    assert pyramid.levels() == expected.levels
+    assert pyramid.tiers() == expected.tiers
+    assert len(expected.levels) == 2_357
+    assert sum(level == "prospect" for level in expected.levels.values()) == 8
+    assert pyramid.query(
+        "select count(*) from marts.customer_outlook where p_buys is not null and predicted_level is not null"
+    ) == [(2_357,)]

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -92,20 +93,27 @@ def _journal_then_stop(build_file, warehouse, version, *, move_duckdb: bool) -> 
         publish(build_file, warehouse)
 
 
+def half_published(warehouse: Path, *, moved: bool) -> tuple[Path, Path]:
+    """Build `old` published with its Parquet version; build `new` stopped while being published (the DuckDB
+    file moved or not). Returns both Parquet versions (old, new)."""
+    old_build = start_build(warehouse, "old")
+    old_build.write_bytes(b"old pyramid")
+    old_version = warehouse / "serving" / "versions" / "old"
+    old_version.mkdir(parents=True)
+    publish_with_parquet(old_build, warehouse, old_version)
+    new_build = start_build(warehouse, "new")
+    new_build.write_bytes(b"new pyramid")
+    new_version = warehouse / "serving" / "versions" / "new"
+    new_version.mkdir(parents=True)
+    _journal_then_stop(new_build, warehouse, new_version, move_duckdb=moved)
+    return old_version, new_version
+
+
 @pytest.mark.parametrize("moved", [True, False])
 def test_a_publish_killed_between_duckdb_and_parquet_is_recovered_by_the_next_run(tmp_path, moved):
     """Killed after the DuckDB rename: the next run switches Parquet to the same build. Killed before it:
     DuckDB and Parquet both stay on the old build. Either way readers of both see one build."""
-    old_build = start_build(tmp_path, "old")
-    old_build.write_bytes(b"old pyramid")
-    old_version = tmp_path / "serving" / "versions" / "old"
-    old_version.mkdir(parents=True)
-    publish_with_parquet(old_build, tmp_path, old_version)
-    new_build = start_build(tmp_path, "new")
-    new_build.write_bytes(b"new pyramid")
-    new_version = tmp_path / "serving" / "versions" / "new"
-    new_version.mkdir(parents=True)
-    _journal_then_stop(new_build, tmp_path, new_version, move_duckdb=moved)
+    old_version, new_version = half_published(tmp_path, moved=moved)
 
     assert recover_publishing(tmp_path) is not None
     current = (tmp_path / "serving" / "current").resolve()

@@ -80,18 +80,3 @@
 {% macro spark__fail_query(message) -%}
     raise_error({{ message }})
 {%- endmacro %}
-
-{% macro outlook_days() -%}
-    {#- The outlook's horizon in days: var outlook_days, or the activity window when it is null. -#}
-    {%- set days = var('outlook_days') if var('outlook_days') is not none else var('window_days') -%}
-    {%- if (days | int) < 1 or (days | string) != ((days | int) | string) -%}
-        {{ exceptions.raise_compiler_error("var outlook_days must be a whole number of days >= 1; got " ~ days) }}
-    {%- endif -%}
-    {{- days | int -}}
-{%- endmacro %}
-
-{% macro likely_to_buy(p_buys) -%}
-    {#- The outlook's "likely to buy in the horizon": at least an even chance. Read by the predicted level
-        (customer_outlook) and the grow action (customer_actions). -#}
-    {{ p_buys }} >= 0.5
-{%- endmacro %}

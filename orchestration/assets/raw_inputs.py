@@ -1,6 +1,8 @@
 """The raw inputs: the input files checked and landed in this run's build file (only new files, when the
 published warehouse already holds the others)."""
 
+import datetime as dt
+
 import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
@@ -11,8 +13,9 @@ from orchestration.dbt_in_process import parse_in_background
 from orchestration.history_state import carry_history
 from orchestration.input_files import plan_landing
 from orchestration.loading import INPUT_NAMES, InputError, load_inputs
-from orchestration.partitions import as_of_months
+from orchestration.partitions import as_of_months, partition_for
 from orchestration.resources import PyramidResource
+from orchestration.settings import PyramidSettings, SettingsError
 from orchestration.spark_build import SPARK_TARGET
 from orchestration.validation import worker as validation_worker
 from orchestration.warehouse import (
@@ -45,6 +48,7 @@ RAW_ASSETS = {
 )
 def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     """Validate the input files and land them in schema raw of this run's build file."""
+    _check_partition(context)
     hold_warehouse(context, pyramid)
     progress.phase("landing the inputs")
     validation_worker.start()  # GX imports in its own process while this one lands the inputs
@@ -66,9 +70,10 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
                 con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
             )
             settings = record_settings(con, run.settings, as_of_requested=run.settings.as_of_date)
+            _check_market_population(con, settings)
             newest_sale = recorded_newest_order_date(con)
             history = carry_history(con, published, settings, settings.as_of_date, loaded)
-    except InputError:
+    except (InputError, SettingsError):
         finish_build(pyramid.warehouse, context.run.run_id)  # refused input: the message is the whole result
         raise
     context.log.info(f"tier history: {history.describe()}")
@@ -88,4 +93,42 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
                     else {}
                 ),
             },
+        )
+
+
+def _check_partition(context: AssetExecutionContext) -> None:
+    """Every asset of the job is partitioned by month: a run without a month (or with a key that is not one)
+    is refused here, before anything is landed, rather than by Dagster in the step after."""
+    key = context.partition_key if context.has_partition_key else None
+    if key is None or not _is_month(key):
+        given = f"partition {key!r}" if key else "no partition"
+        raise SettingsError(
+            f"pyramid_job builds one month and was given {given}: launch it for a month such as"
+            f" {partition_for(dt.date.today())} (Materialize in the UI, a backfill, or `dagster job execute"
+            f' --tags \'{{"dagster/partition": "{partition_for(dt.date.today())}"}}\'`); `pyramid run`'
+            " picks one itself"
+        )
+
+
+def _is_month(key: str) -> bool:
+    try:
+        return dt.date.fromisoformat(key).day == 1
+    except ValueError:
+        return False
+
+
+def _check_market_population(con: duckdb.DuckDBPyConnection, settings: PyramidSettings) -> None:
+    """A market smaller than the people the inputs already name cannot be right: refused now, not by a dbt
+    test after the whole build."""
+    if settings.market_population is None:
+        return
+    from orchestration.validation.independent import people_named
+
+    named = people_named(con)
+    if settings.market_population < named:
+        people = f"{named:,} {'person' if named == 1 else 'people'}"
+        raise SettingsError(
+            f"--market-population {settings.market_population:,} is smaller than the {people} the inputs"
+            f" already name by {settings.as_of_date} (customers, prospects and the market list); give at"
+            f" least {named:,}, or leave it out to keep `rest` unknown"
         )

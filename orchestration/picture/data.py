@@ -10,7 +10,13 @@ from pathlib import Path
 import duckdb
 
 from orchestration.paths import MARTS_SCHEMA
-from orchestration.report import PyramidLevel, read_action_summary, read_backtest, read_forecast
+from orchestration.report import (
+    PyramidLevel,
+    read_action_summary,
+    read_backtest,
+    read_forecast,
+    read_outlook_quality,
+)
 from orchestration.settings import TIER_NAMES
 
 TIERS = TIER_NAMES
@@ -38,6 +44,8 @@ class ReportData:
     actions: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
     # The outlook's backtest (report.read_backtest): one row per segment, `all` first.
     backtest: list[tuple] = field(default_factory=list)
+    # The limits the backtest misses, in words (report.read_outlook_quality); None when it meets them.
+    outlook_warnings: str | None = None
 
     @property
     def active_customers(self) -> int:
@@ -108,4 +116,5 @@ def read_report_data(duckdb_path: Path) -> ReportData:
         horizon_periods=forecast[0][5] if forecast else None,
         actions={row[0]: (row[1], row[2]) for row in actions},
         backtest=read_backtest(duckdb_path),
+        outlook_warnings=read_outlook_quality(duckdb_path),
     )

@@ -26,6 +26,7 @@ section { margin: 2.5rem 0; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; }
 td.number { text-align: end; font-variant-numeric: tabular-nums; }
+p.warning { border-inline-start: 4px solid #b45309; background: #fef3c7; padding: 0.5rem 0.75rem; }
 th { text-align: start; background: #f3f6fa; }
 img { max-width: 100%; }
 footer { color: #777; font-size: 0.85rem; }
@@ -191,8 +192,14 @@ def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str
     )
     cutoff = data.backtest[0][8]
     note = _sentence(words["outlook_note"], cutoff=cutoff, days=(data.as_of - cutoff).days)
+    banner = (
+        f'<p class="warning" role="status">{escape(words["outlook_below_limits"])}'
+        f" {_number(data.outlook_warnings)}</p>"
+        if data.outlook_warnings
+        else ""
+    )
     return (
-        f'<section id="outlook"><h2>{escape(words["outlook"])}</h2><p>{note}</p>'
+        f'<section id="outlook"><h2>{escape(words["outlook"])}</h2>{banner}<p>{note}</p>'
         f"{_image(pictures['calibration'], words['outlook'])}"
         f'<table id="backtest"><tr>{header}</tr>{rows}</table></section>'
     )

@@ -66,6 +66,10 @@ LABELS: dict[str, dict[str, str]] = {
         "next_period": "Next period",
         "horizon": "In {periods} periods",
         "backtest_error": "Error of the forecast a period ago",
+        "outlook_below_limits": (
+            "Warning: the outlook's backtest is below its quality limits; the pyramid is right, but read the"
+            " outlook and the retain and grow lists with care:"
+        ),
         "outlook": "How good is the outlook?",
         "outlook_note": (
             "The customer outlook fitted on what was known on {cutoff} and compared with what the customers "
@@ -143,6 +147,10 @@ LABELS: dict[str, dict[str, str]] = {
         "next_period": "الفترة القادمة",
         "horizon": "بعد {periods} فترة",
         "backtest_error": "خطأ التوقع قبل فترة",
+        "outlook_below_limits": (
+            "تحذير: اختبار التوقع أدنى من حدود الجودة؛ الهرم صحيح، لكن اقرأ التوقع"
+            " وقوائم الاحتفاظ والنمو بحذر:"
+        ),
         "outlook": "ما مدى دقة التوقع؟",
         "outlook_note": (
             "توقع العملاء المبني على ما كان معروفًا في {cutoff} مقارنًا بما فعله العملاء خلال {days} يومًا "
@@ -220,6 +228,10 @@ LABELS: dict[str, dict[str, str]] = {
         "next_period": "Następny okres",
         "horizon": "Za {periods} okresów",
         "backtest_error": "Błąd prognozy sprzed okresu",
+        "outlook_below_limits": (
+            "Uwaga: test wsteczny prognozy jest poniżej progów jakości; piramida jest poprawna, ale prognozę"
+            " oraz listy retain i grow czytaj ostrożnie:"
+        ),
         "outlook": "Jak trafna jest prognoza?",
         "outlook_note": (
             "Prognoza klientów dopasowana do tego, co było wiadomo {cutoff}, porównana z tym, co klienci "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from orchestration.paths import GX_PROJECT_DIR
 from orchestration.validation.gx_modules import gx
-from orchestration.validation.suites import SUITES
+from orchestration.validation.suites import BLOCKS, SUITES, WARNS
 
 DATASOURCE = "pyramid_warehouse"
 BATCH_DEFINITION = "whole_table"
@@ -77,8 +77,19 @@ def write_gx_project(project_dir: Path = GX_PROJECT_DIR) -> Path:
     for spec in SUITES:
         asset = datasource.add_dataframe_asset(spec.asset)
         batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
-        suite = context.suites.add(gx.ExpectationSuite(name=spec.name, meta={"stage": spec.stage}))
-        for expectation in spec.expectations():
+        expectations = spec.expectations()
+        # Which checks block publishing and which only warn (README, "What blocks and what warns").
+        severities = {
+            severity: [e.meta["check"] for e in expectations if e.meta["severity"] == severity]
+            for severity in (BLOCKS, WARNS)
+        }
+        meta = {
+            "stage": spec.stage,
+            "blocking_checks": severities[BLOCKS],
+            "warning_checks": severities[WARNS],
+        }
+        suite = context.suites.add(gx.ExpectationSuite(name=spec.name, meta=meta))
+        for expectation in expectations:
             suite.add_expectation(expectation)
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=spec.name, data=batch_definition, suite=suite)

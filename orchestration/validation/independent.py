@@ -16,7 +16,7 @@ import duckdb
 from orchestration.dbt_lineage import project_var
 from orchestration.paths import RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
-from orchestration.validation.suites import TIERS
+from orchestration.settings import TIER_NAMES as TIERS
 
 
 def standing_sql(sales: dict[str, str], customers: dict[str, str], requested: str = "as_of_requested") -> str:
@@ -120,25 +120,9 @@ def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None
         f"select market_population, tier_shares, history_period from {RAW_SCHEMA}.build_settings"
     ).fetchone()
     sales = column_types(con, f"{RAW_SCHEMA}.sales")
-    # A warehouse built before as_of_requested was recorded: its as_of_date was always the one asked for.
-    settings_columns = column_types(con, f"{RAW_SCHEMA}.build_settings")
-    requested = "as_of_requested" if "as_of_requested" in settings_columns else "as_of_date"
+    requested = _requested_column(con)
     standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"), requested)
-    market_id = text_value("customer_id", column_types(con, f"{RAW_SCHEMA}.market")["customer_id"])
-    active, active_revenue, known, inactive, prospect, suspects = con.execute(
-        f"""
-        with standings as ({standings})
-        select
-            count(*) filter (where standing = 'active'),
-            coalesce(sum(window_revenue) filter (where standing = 'active'), 0),
-            count(*),
-            count(*) filter (where standing = 'inactive'),
-            count(*) filter (where standing = 'prospect'),
-            (select count(distinct {market_id}) from {RAW_SCHEMA}.market
-                where {market_id} not in (select id from standings))
-        from standings
-        """
-    ).fetchone()
+    active, active_revenue, known, inactive, prospect, suspects = _standing_counts(con, standings)
     sizes = tier_sizes(active, [Decimal(share) for share in tier_shares.split(",")])
     tier_revenues = _tier_revenues(con, standings, sizes)
     span = con.execute(sales_span_sql(sales, requested)).fetchone()
@@ -156,11 +140,56 @@ def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None
         "expected_as_of_day_number": _day_number(span[1]),
         "highest_priority": max(known, 1),
         "retain_tiers": list(TIERS[: TIERS.index(project_var("action_retain_min_tier")) + 1]),
+        **backtest_limits(),
     }
     for tier, size, revenue in zip(TIERS, sizes, tier_revenues, strict=True):
         values[f"expected_{tier}_customers"] = size
         values[f"expected_{tier}_revenue_cents"] = _cents(revenue)
     return values
+
+
+def people_named(con: duckdb.DuckDBPyConnection) -> int:
+    """Everyone the landed inputs name by the build's as-of date: customers, prospects and the others of the
+    market list, the levels above `rest` (a market population below it is refused before any model runs)."""
+    sales = column_types(con, f"{RAW_SCHEMA}.sales")
+    standings = standing_sql(sales, column_types(con, f"{RAW_SCHEMA}.customers"), _requested_column(con))
+    _, _, known, _, _, suspects = _standing_counts(con, standings)
+    return known + suspects
+
+
+def _requested_column(con: duckdb.DuckDBPyConnection) -> str:
+    """A warehouse built before as_of_requested was recorded: its as_of_date was always the one asked for."""
+    settings_columns = column_types(con, f"{RAW_SCHEMA}.build_settings")
+    return "as_of_requested" if "as_of_requested" in settings_columns else "as_of_date"
+
+
+def _standing_counts(con: duckdb.DuckDBPyConnection, standings: str) -> tuple:
+    """(active, their window revenue, known, inactive, prospects, suspects)."""
+    market_id = text_value("customer_id", column_types(con, f"{RAW_SCHEMA}.market")["customer_id"])
+    return con.execute(
+        f"""
+        with standings as ({standings})
+        select
+            count(*) filter (where standing = 'active'),
+            coalesce(sum(window_revenue) filter (where standing = 'active'), 0),
+            count(*),
+            count(*) filter (where standing = 'inactive'),
+            count(*) filter (where standing = 'prospect'),
+            (select count(distinct {market_id}) from {RAW_SCHEMA}.market
+                where {market_id} not in (select id from standings))
+        from standings
+        """
+    ).fetchone()
+
+
+def backtest_limits() -> dict[str, float]:
+    """The outlook's backtest limits (var outlook_backtest_limits, the one place they are set), as the
+    outlook_backtest suite's parameters: `backtest_<limit>`, the errors as their negative bound too."""
+    limits = {name: float(value) for name, value in project_var("outlook_backtest_limits").items()}
+    parameters = {f"backtest_{name}": value for name, value in limits.items()}
+    for name in ("max_revenue_error_percent", "max_buyers_error_percent"):
+        parameters[f"backtest_minus_{name}"] = -limits[name]
+    return parameters
 
 
 def _tier_revenues(con: duckdb.DuckDBPyConnection, standings: str, sizes: list[int]) -> list[Decimal]:

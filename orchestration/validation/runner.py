@@ -19,6 +19,10 @@ from orchestration.paths import GX_PROJECT_DIR
 from orchestration.validation.offline_docs import make_offline
 from orchestration.warehouse import validation_dir  # noqa: F401  (where `pyramid validate` writes)
 
+# GX's severities (validation/suites.py): a failed critical expectation blocks publishing, a warning does not.
+CRITICAL = "critical"
+PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+
 
 @dataclass(frozen=True)
 class ExpectationOutcome:
@@ -28,6 +32,11 @@ class ExpectationOutcome:
     column: str | None
     observed: object
     expected: dict[str, object]
+    severity: str = CRITICAL
+
+    @property
+    def blocks(self) -> bool:
+        return not self.success and self.severity == CRITICAL
 
     def expected_text(self) -> str:
         return ", ".join(
@@ -40,6 +49,23 @@ class ExpectationOutcome:
         target = f" on {self.column}" if self.column else ""
         expected = f"; expected {self.expected_text()}" if self.expected_text() else ""
         return f"{self.check} ({self.expectation_type}{target}): observed {_show(self.observed)}{expected}"
+
+    def warning(self) -> str:
+        """One line for a failed warning: the check, the figure and its limit."""
+        observed = self.observed
+        if isinstance(observed, dict) and observed.get("examples"):  # a row condition's one row
+            observed = ", ".join(_show(value) for value in observed["examples"])
+        low, high = self.expected.get("min_value"), self.expected.get("max_value")
+        limit = (
+            f"between {low} and {high}"
+            if low is not None and high is not None
+            else f"at least {low}"
+            if low is not None
+            else f"at most {high}"
+            if high is not None
+            else self.expected_text()
+        )
+        return f"{self.check}: {self.column or 'value'} {_show(observed)}, expected {limit}"
 
 
 def _show(value: object) -> str:
@@ -61,28 +87,47 @@ class SuiteVerdict:
     def failed(self) -> list[ExpectationOutcome]:
         return [outcome for outcome in self.outcomes if not outcome.success]
 
+    @property
+    def blocks(self) -> bool:
+        """A critical expectation failed: the build must not be published."""
+        return any(outcome.blocks for outcome in self.outcomes)
+
+    @property
+    def state(self) -> str:
+        return PASS if self.success else FAIL if self.blocks else WARN
+
+    def warnings(self) -> list[str]:
+        """The failed warning expectations, a line each (empty when one blocks: then the failure speaks)."""
+        return [f"{self.suite}: {outcome.warning()}" for outcome in self.failed if not outcome.blocks]
+
     def result_text(self) -> str:
         """What the suite found, in one line: the Dagster check's description and the CLI's verdict."""
         if self.success:
             return f"{self.evaluated} expectations met"
         failures = "; ".join(failure.describe() for failure in self.failed)
-        return f"{len(self.failed)} of {self.evaluated} failed: {failures}"
+        verb = "failed" if self.blocks else "missed (warnings only, published)"
+        return f"{len(self.failed)} of {self.evaluated} {verb}: {failures}"
 
     def line(self) -> str:
-        return verdict_line(self.suite, self.success, self.result_text())
+        return verdict_line(self.suite, self.state, self.result_text())
 
     def markdown_table(self) -> str:
         """Every expectation with its observed and expected values, for Dagster's check metadata."""
         rows = [
-            f"| {'pass' if outcome.success else '**FAIL**'} | {outcome.check} "
+            f"| {_status(outcome)} | {outcome.check} "
             f"| {_cell(outcome.observed)} | {_cell(outcome.expected_text())} |"
             for outcome in self.outcomes
         ]
         return "\n".join(["| status | check | observed | expected |", "| --- | --- | --- | --- |", *rows])
 
 
-def verdict_line(suite: str, passed: bool, result_text: str) -> str:
-    return f"  {'PASS' if passed else 'FAIL'}  {suite}: {result_text}"
+def _status(outcome: ExpectationOutcome) -> str:
+    return "pass" if outcome.success else "**FAIL**" if outcome.blocks else "**WARN**"
+
+
+def verdict_line(suite: str, state: str, result_text: str) -> str:
+    """`state`: PASS, WARN (only warnings failed: published) or FAIL (blocks publishing)."""
+    return f"  {state}  {suite}: {result_text}"
 
 
 def _cell(value: object) -> str:
@@ -98,7 +143,11 @@ class ValidationReport:
 
     @property
     def success(self) -> bool:
-        return all(verdict.success for verdict in self.verdicts)
+        """Nothing blocks: every critical expectation was met (warnings may have failed)."""
+        return not any(verdict.blocks for verdict in self.verdicts)
+
+    def warnings(self) -> list[str]:
+        return [line for verdict in self.verdicts for line in verdict.warnings()]
 
     def failed_checks(self) -> set[str]:
         return {failure.check for verdict in self.verdicts for failure in verdict.failed}
@@ -114,7 +163,13 @@ def format_reports(reports: list[ValidationReport]) -> str:
         lines += report.lines()
     if reports:
         lines.append(f"Data Docs: {reports[-1].data_docs_index}")
+    lines += [warning_line(warning) for report in reports for warning in report.warnings()]
     return "\n".join(lines)
+
+
+def warning_line(warning: str) -> str:
+    """How the CLI shows a failed warning expectation: published anyway, and why."""
+    return f"Warning: {warning} (a warning: the build is published; README, 'What blocks and what warns')."
 
 
 class ValidationFailedError(RuntimeError):
@@ -181,6 +236,7 @@ def _verdict(suite: str, run, page: Path | None) -> SuiteVerdict:
             column=outcome.expectation_config.kwargs.get("column"),
             observed=_observed(outcome),
             expected=dict(outcome.expectation_config.kwargs),
+            severity=str(getattr(outcome.expectation_config.severity, "value", CRITICAL)),
         )
         for outcome in run.results
     ]

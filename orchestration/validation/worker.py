@@ -10,14 +10,16 @@ or dies, the validation runs in this process instead: slower, never different.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import multiprocessing
 import multiprocessing.queues
+import multiprocessing.util
+import os
 import queue
 import sys
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -39,8 +41,19 @@ log = logging.getLogger(__name__)
 
 
 def _keep_progress_queue(suites_done: multiprocessing.queues.Queue) -> None:
-    """The worker's initializer: where `_validate_here` reports each suite it finished."""
+    """The worker's initializer: where `_validate_here` reports each suite it finished; and a watch that ends
+    the worker as soon as the process that started it is gone."""
     _in_worker["suites_done"] = suites_done
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with_parent(parent: int, every: float = 0.5) -> None:
+    """A worker outlives its parent only when the parent was killed (SIGKILL runs no exit code): the orphan
+    is handed to another parent (PID 1 or a subreaper), so a changed parent PID ends it. Its resource tracker
+    then sees the last end of its pipe close and ends too."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def _import_gx() -> None:
@@ -97,7 +110,10 @@ def start() -> None:
             return
         _pool["pool"] = pool
         _suites_done["queue"] = suites_done
-    atexit.register(stop)
+    # On every way out that runs exit code: atexit in a main process, and multiprocessing's own exit function
+    # in a multiprocessing child (a Dagster run's process), which runs finalizers of priority >= 0 and then
+    # joins every child: without this stop first it would wait for ever on the idle worker.
+    multiprocessing.util.Finalize(None, stop, exitpriority=100)
 
 
 def stop() -> None:

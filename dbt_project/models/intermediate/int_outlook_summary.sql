@@ -2,7 +2,8 @@
     The per-customer summary the outlook is fitted on (int_outlook_scores), taken at two cutoffs: `outlook`, the
     as-of date, and `backtest`, one outlook horizon earlier, whose next horizon has happened by the as-of date
     (its `actual_*` columns). One row per cutoff and known customer: everyone who bought on or before the cutoff,
-    and the prospects (a relationship from the customer list, no purchase yet). Purchases are counted in
+    and the prospects (a relationship by then, from the customer list or a sales line without a positive
+    amount, and no purchase yet). Purchases are counted in
     purchase days, as BG/NBD counts them: two orders on one day are one purchase.
 -#}
 {%- set horizon = outlook_days() | int -%}
@@ -114,29 +115,60 @@ buyers as (
 
 ),
 
-prospects as (
+first_lines as (
 
-    {#- On the customer list, signed up by the cutoff (or no sign-up date), no purchase by the cutoff. -#}
+    {#- The first day each customer has a sales line: a line of zero (or negative) amount is a relationship,
+        not a purchase, as the level rule counts it. -#}
+    select
+        customer_id,
+        min(order_date) as first_line_date
+    from daily_sales
+    group by customer_id
+
+),
+
+relationships as (
+
+    {#- Everyone with a relationship by the cutoff: on the customer list (signed up by then, or no sign-up
+        date), or with a sales line by then. -#}
     select
         cutoffs.fit_kind,
         cutoffs.cutoff_date,
-        stg_customers.customer_id,
-        count(case when daily_sales.has_purchase then 1 end) as next_purchase_days,
-        coalesce(sum(daily_sales.revenue), 0) as next_revenue
+        stg_customers.customer_id
     from {{ ref('stg_customers') }} as stg_customers
     cross join cutoffs
+    where stg_customers.signup_date is null or stg_customers.signup_date <= cutoffs.cutoff_date
+    union
+    select
+        cutoffs.fit_kind,
+        cutoffs.cutoff_date,
+        first_lines.customer_id
+    from first_lines
+    inner join cutoffs on first_lines.first_line_date <= cutoffs.cutoff_date
+
+),
+
+prospects as (
+
+    {#- A relationship by the cutoff and no purchase by then: the customer list's prospects and the customers
+        known only from lines without a positive amount. -#}
+    select
+        relationships.fit_kind,
+        relationships.cutoff_date,
+        relationships.customer_id,
+        count(case when daily_sales.has_purchase then 1 end) as next_purchase_days,
+        coalesce(sum(daily_sales.revenue), 0) as next_revenue
+    from relationships
     left join first_purchases
         on
-            stg_customers.customer_id = first_purchases.customer_id
-            and cutoffs.cutoff_date >= first_purchases.first_purchase_date
+            relationships.customer_id = first_purchases.customer_id
+            and relationships.cutoff_date >= first_purchases.first_purchase_date
     left join daily_sales
         on
-            stg_customers.customer_id = daily_sales.customer_id
-            and cutoffs.cutoff_date < daily_sales.order_date
-    where
-        (stg_customers.signup_date is null or stg_customers.signup_date <= cutoffs.cutoff_date)
-        and first_purchases.customer_id is null
-    group by cutoffs.fit_kind, cutoffs.cutoff_date, stg_customers.customer_id
+            relationships.customer_id = daily_sales.customer_id
+            and relationships.cutoff_date < daily_sales.order_date
+    where first_purchases.customer_id is null
+    group by relationships.fit_kind, relationships.cutoff_date, relationships.customer_id
 
 ),
 

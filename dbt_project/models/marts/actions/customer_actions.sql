@@ -53,6 +53,23 @@ customers as (
 
 ),
 
+outlook_quality as (
+
+    {#- What the actions that use the outlook (retain, grow) say of it, at the end of their reason: the limits
+        its backtest misses (macro outlook_quality_warnings), or that it could not be backtested. -#}
+    select
+        case
+            when count(*) = 0
+                then ' The outlook is unchecked: the history before the as-of date is shorter than its horizon.'
+            when max(quality_warnings) is not null
+                then ' The outlook is below its quality limits: ' || max(quality_warnings) || '.'
+            else ''
+        end as note
+    from {{ ref('outlook_backtest') }}
+    where segment = 'all'
+
+),
+
 tier_floors as (
 
     {#- The lowest window revenue in each tier: what it takes to be in it (no row for an empty tier). -#}
@@ -78,9 +95,10 @@ retain as (
         || ' days) is expected to be ' || outlook.predicted_level || ' in '
         || cast(outlook.outlook_days as {{ text }}) || ' days: '
         || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again, '
-        || cast(outlook.expected_revenue as {{ text }}) || ' expected revenue.' as reason
+        || cast(outlook.expected_revenue as {{ text }}) || ' expected revenue.' || outlook_quality.note as reason
     from customers
     cross join pyramid_parameters
+    cross join outlook_quality
     inner join {{ ref('customer_outlook') }} as outlook on customers.customer_id = outlook.customer_id
     where
         customers.tier_order <= {{ level_order("'" ~ var('action_retain_min_tier') ~ "'") }}
@@ -122,8 +140,10 @@ grow as (
         || cast(above.floor_revenue - customers.window_revenue as {{ text }})
         || ' short of the ' || above.tier || ' tier (' || cast(customers.window_revenue as {{ text }})
         || ' of ' || cast(above.floor_revenue as {{ text }}) || ' in the window), '
-        || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again.' as reason
+        || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again.'
+        || outlook_quality.note as reason
     from customers
+    cross join outlook_quality
     inner join tier_floors as above on customers.tier_order = above.tier_order + 1
     inner join {{ ref('customer_outlook') }} as outlook on customers.customer_id = outlook.customer_id
     where

@@ -1,9 +1,9 @@
 {#-
     Each known customer's outlook for the next `outlook_days` days (var outlook_days; the activity window when
-    null): the BG/NBD and Gamma-Gamma scores of int_outlook_scores for customers who bought, the prospects'
-    share and average from what the prospects of one horizon ago did, and the level the customer is expected
-    to hold at the end of the horizon: the customers likely to buy (p_buys >= 0.5) ranked by expected revenue
-    and cut into tiers by the tier rule; the others inactive (or still prospects).
+    null), as int_outlook_predictions made it (its `method`: the fitted models, or a rule that needs none), and
+    the level the customer is expected to hold at the end of the horizon: the customers likely to buy
+    (p_buys >= 0.5) ranked by expected revenue and cut into tiers by the tier rule; the others inactive (or
+    still prospects, if they never bought).
 -#}
 with pyramid_parameters as (
 
@@ -28,22 +28,10 @@ summary as (
 
 ),
 
-scores as (
+predictions as (
 
-    select * from {{ ref('int_outlook_scores') }}
+    select * from {{ ref('int_outlook_predictions') }}
     where fit_kind = 'outlook'
-
-),
-
-prospect_history as (
-
-    {#- What the prospects of the backtest cutoff did in the horizon after it. -#}
-    select
-        {{ safe_ratio('count(case when actual_purchase_days > 0 then 1 end)', 'count(*)', 4) }} as conversion_share,
-        {{ safe_ratio('sum(actual_purchase_days)', 'count(*)', 4) }} as orders_per_prospect,
-        {{ safe_ratio('sum(actual_revenue)', 'count(*)', 2) }} as revenue_per_prospect
-    from {{ ref('int_outlook_summary') }}
-    where fit_kind = 'backtest' and not has_purchased
 
 ),
 
@@ -53,23 +41,12 @@ outlook as (
         levels.customer_id,
         coalesce(tiers.tier, levels.level) as current_level,
         summary.has_purchased,
-        case
-            when summary.has_purchased then cast(round(scores.p_alive, 4) as decimal(18, 4))
-            else prospect_history.conversion_share
-        end as p_active,
-        case
-            when summary.has_purchased then cast(round(scores.p_buys, 4) as decimal(18, 4))
-            else prospect_history.conversion_share
-        end as p_buys,
-        case
-            when summary.has_purchased then cast(round(scores.expected_orders, 4) as decimal(18, 4))
-            else prospect_history.orders_per_prospect
-        end as expected_orders,
-        case
-            when summary.has_purchased then cast(round(scores.expected_revenue, 2) as decimal(38, 2))
-            else prospect_history.revenue_per_prospect
-        end as expected_revenue,
-        scores.fitted_on,
+        predictions.method,
+        predictions.p_active,
+        predictions.p_buys,
+        predictions.expected_orders,
+        predictions.expected_revenue,
+        predictions.fitted_on,
         summary.days_since_last_purchase,
         summary.purchase_days,
         summary.tenure_days,
@@ -80,8 +57,7 @@ outlook as (
     from levels
     left join {{ ref('int_active_customers_ranked') }} as tiers on levels.customer_id = tiers.customer_id
     left join summary on levels.customer_id = summary.customer_id
-    left join scores on levels.customer_id = scores.customer_id
-    cross join prospect_history
+    left join predictions on levels.customer_id = predictions.customer_id
 
 ),
 
@@ -106,13 +82,13 @@ select
     outlook.expected_orders,
     outlook.expected_revenue,
     case
-        when outlook.p_buys is null then null
         when likely_buyers.customer_id is not null
             then {{ tier_for_rank('likely_buyers.revenue_rank', 'likely_buyers.active_customers') }}
         when coalesce(outlook.has_purchased, false) then 'inactive'
         else 'prospect'
     end as predicted_level,
-    cast(outlook.fitted_on as date) as fitted_on,
+    outlook.fitted_on,
+    outlook.method,
     outlook.days_since_last_purchase,
     coalesce(outlook.purchase_days, 0) as purchase_days,
     outlook.tenure_days,

@@ -1,0 +1,54 @@
+{#- The outlook's rules: its horizon, "likely to buy", and the backtest limits its quality is held to. -#}
+
+{% macro outlook_days() -%}
+    {#- The outlook's horizon in days: var outlook_days, or the activity window when it is null. -#}
+    {%- set days = var('outlook_days') if var('outlook_days') is not none else var('window_days') -%}
+    {%- if (days | int) < 1 or (days | string) != ((days | int) | string) -%}
+        {{ exceptions.raise_compiler_error("var outlook_days must be a whole number of days >= 1; got " ~ days) }}
+    {%- endif -%}
+    {{- days | int -}}
+{%- endmacro %}
+
+{% macro likely_to_buy(p_buys) -%}
+    {#- The outlook's "likely to buy in the horizon": at least an even chance. Read by the predicted level
+        (customer_outlook) and the grow action (customer_actions). -#}
+    {{ p_buys }} >= 0.5
+{%- endmacro %}
+
+{% macro outlook_backtest_limits() -%}
+    {#- var outlook_backtest_limits, checked: numbers, the AUC and capture at most 1, the errors at least 0. -#}
+    {%- set limits = var('outlook_backtest_limits') -%}
+    {%- set names = ['min_auc', 'min_top_decile_capture', 'max_revenue_error_percent', 'max_buyers_error_percent'] -%}
+    {%- set result = {} -%}
+    {%- for name in names -%}
+        {%- set value = (limits[name] if limits is mapping and name in limits else none) | string | trim -%}
+        {%- if not modules.re.fullmatch('[0-9]+([.][0-9]+)?', value)
+            or (name.startswith('min_') and (value | float) > 1) -%}
+            {{ exceptions.raise_compiler_error("var outlook_backtest_limits." ~ name
+                ~ " must be a number >= 0" ~ (" and <= 1" if name.startswith('min_') else "") ~ "; got " ~ value) }}
+        {%- endif -%}
+        {%- do result.update({name: value}) -%}
+    {%- endfor -%}
+    {{ return(result) }}
+{%- endmacro %}
+
+{% macro outlook_quality_warnings(auc, top_decile_capture, revenue_error_percent, buyers_error_percent) -%}
+    {#- What the backtest misses of var outlook_backtest_limits, in words (null when it meets them all, or a
+        figure is unknown). A model's quality warns, it never stops the pyramid: the GX suite outlook_backtest
+        warns on the same limits, and the action lists that use the outlook carry this text. -#}
+    {%- set limits = outlook_backtest_limits() -%}
+    {%- set text = dbt.type_string() -%}
+    nullif(concat_ws('; ',
+        case when {{ auc }} < {{ limits.min_auc }}
+            then 'AUC ' || cast({{ auc }} as {{ text }}) || ' (at least {{ limits.min_auc }})' end,
+        case when {{ top_decile_capture }} < {{ limits.min_top_decile_capture }}
+            then 'top-decile capture ' || cast({{ top_decile_capture }} as {{ text }})
+                || ' (at least {{ limits.min_top_decile_capture }})' end,
+        case when abs({{ revenue_error_percent }}) > {{ limits.max_revenue_error_percent }}
+            then 'revenue off by ' || cast({{ revenue_error_percent }} as {{ text }})
+                || ' % (at most ±{{ limits.max_revenue_error_percent }} %)' end,
+        case when abs({{ buyers_error_percent }}) > {{ limits.max_buyers_error_percent }}
+            then 'buyers off by ' || cast({{ buyers_error_percent }} as {{ text }})
+                || ' % (at most ±{{ limits.max_buyers_error_percent }} %)' end
+    ), '')
+{%- endmacro %}
