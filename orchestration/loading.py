@@ -328,8 +328,32 @@ def _read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     except duckdb.Error as error:
         if "not utf-8 encoded" in str(error):
             raise InputError(_invalid_utf8(path)) from None
+        too_long = re.search(r"Maximum line size of (\d+) bytes exceeded", str(error))
+        if too_long:
+            raise InputError(_line_too_long(path, int(too_long.group(1)))) from None
         first_line = str(error).strip().splitlines()[0]
         raise InputError(f"{path}: cannot be read: {first_line}") from None
+
+
+def _line_too_long(path: Path, limit: int) -> str:
+    """Where the first line longer than DuckDB reads is (DuckDB's own count of lines is off there)."""
+    with open(path, "rb") as handle:
+        for line_number, line in enumerate(iter(lambda: handle.readline(limit + 2), b""), start=1):
+            length = len(line)
+            while not line.endswith(b"\n") and len(line) == limit + 2:  # read the rest of a long line
+                line = handle.readline(limit + 2)
+                length += len(line)
+            if length > limit:
+                where = (
+                    f"row {line_number - 1} (line {line_number})"
+                    if line_number > 1
+                    else "line 1 (the header)"
+                )
+                return (
+                    f"{path}: {where} is {length:,} bytes long, more than the {limit:,} bytes DuckDB reads as"
+                    " one line; is a quote left open, or a field this long?"
+                )
+    return f"{path}: a line is longer than the {limit:,} bytes DuckDB reads as one line"
 
 
 def _invalid_utf8(path: Path) -> str:

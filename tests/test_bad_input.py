@@ -326,6 +326,11 @@ REFUSED_INPUTS = {
         {"customers.csv": 'customer_id,country\nc1,PL\n"c\t2",PL\n'},
         "customers.csv: column customer_id: row 2 (line 3) has a control character (U+0009)",
     ),
+    "a_line_longer_than_duckdb_reads": (
+        {"sales.csv": SALES_HEAD + "a,2025-01-01,1.00\n" + "b" * 2_100_000 + ",2025-01-01,1.00\n"},
+        "sales.csv: row 2 (line 3) is 2,100,017 bytes long, more than the 2,000,000 bytes DuckDB reads as one"
+        " line; is a quote left open, or a field this long?",
+    ),
     "invalid_utf8": (
         {"sales.csv": SALES_HEAD.encode() + b"a,2025-01-01,1.00\nb\xff,2025-01-01,1.00\n"},
         "sales.csv: column customer_id: row 2 (line 3) is not valid UTF-8; save the file as UTF-8",

@@ -334,6 +334,31 @@ def test_dbt_run_by_hand_builds_into_its_own_file_and_never_touches_the_publishe
         assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)
 
 
+def test_plain_dbt_starts_its_development_file_from_the_published_warehouse(demo_pyramid, tmp_path):
+    """`cd dbt_project && dbt build` right after `make run`, with no development file yet: it is made as a
+    copy of the published warehouse and built; with no published warehouse either, dbt stops with one line
+    saying to run `make run` first (no traceback)."""
+    project, development = dbt_by_hand(tmp_path, demo_pyramid.path)
+    development.unlink()
+    development.parent.rmdir()
+    published = shutil.copy(demo_pyramid.path, tmp_path / "warehouse" / "pyramid.duckdb")
+    dbt = [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", "--profiles-dir", "."]
+    environment = {**dbt_by_hand_environment(), "PYRAMID_WAREHOUSE_DIR": str(tmp_path / "nowhere")}
+    built = subprocess.run(dbt, cwd=project, env=environment, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-3000:]
+    with duckdb.connect(str(development), read_only=True) as con:
+        assert con.execute("select count(*) from marts.customer_tiers").fetchone() == (1523,)
+    development.unlink()
+    Path(published).unlink()
+    refused = subprocess.run(dbt, cwd=project, env=environment, capture_output=True, text=True, timeout=600)
+    assert refused.returncode != 0
+    assert (
+        f"{development} does not exist yet and there is no published warehouse to start it from: run"
+        " `make run` (or `pyramid run`) first" in refused.stdout
+    )
+    assert "Traceback" not in refused.stdout + refused.stderr
+
+
 def test_dbt_source_freshness_by_hand_gives_the_pipelines_verdict(demo_pyramid, tmp_path):
     """`dbt source freshness` on the published demo (newest sale 2026-10-31) with thresholds set around the
     feed's age N in days: warn at N-1 and error at N+1 → dbt warns, the rule says late; warn at N → both pass
