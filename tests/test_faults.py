@@ -147,3 +147,28 @@ def test_a_full_disk_is_one_line_naming_it_and_the_published_pyramid_survives(sm
     assert result.stderr.count("error:") == 1
     assert "Logging error" not in result.stderr and "Traceback" not in result.stderr
     assert _checksum(published) == before
+
+
+def test_a_warehouse_folder_that_refuses_new_files_is_found_before_building(small_disk, tmp_path):
+    """A warehouse whose lock file can be written but whose folder takes no new file (for another user, a
+    folder without write permission; here, as root, a read-only file system with the lock file bound in from
+    a writable one): refused at once, exit 1, one line naming the folder, rather than after the whole build
+    when publishing moves the new file in."""
+    warehouse = small_disk / "warehouse"
+    warehouse.mkdir()
+    (warehouse / ".lock").write_text("")
+    (warehouse / "pyramid.duckdb").write_bytes(b"published")
+    writable_lock = tmp_path / "lock"
+    writable_lock.write_text("")
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    subprocess.run(["mount", "--bind", str(writable_lock), str(warehouse / ".lock")], check=True)
+    try:
+        result = invoke_pyramid("run", "--warehouse", str(warehouse), "--quiet")
+    finally:
+        subprocess.run(["umount", str(warehouse / ".lock")], check=False)
+    assert result.returncode == 1
+    assert (
+        f"error: {warehouse}: cannot write in the warehouse folder (Read-only file system)" in result.stderr
+    )
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+    assert (warehouse / "pyramid.duckdb").read_bytes() == b"published"
