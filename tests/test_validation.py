@@ -322,7 +322,7 @@ def test_versioned_gx_project_matches_suites_py(tmp_path):
 
 def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
     """`pyramid validate` only reads the published file: it reports the failure (exit 3), changes nothing."""
-    from tests.conftest import invoke_pyramid
+    from tests.conftest import run_pyramid
 
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
@@ -331,7 +331,7 @@ def test_validate_command_fails_on_a_tampered_warehouse(good_build, tmp_path):
     with duckdb.connect(str(copy)) as con:
         con.execute("update marts.customer_tiers set revenue = revenue + 0.01 where revenue_rank = 30")
     before = copy.read_bytes()
-    result = invoke_pyramid("validate", "--warehouse", str(warehouse))
+    result = run_pyramid("validate", "--warehouse", str(warehouse))  # a process of its own: GX logs to stderr
     assert result.returncode == 3
     assert "FAIL  customer_tiers: 1 of 9 failed: tier_revenue_adds_up" in result.stdout
     assert "PASS  pyramid_summary: 16 expectations met" in result.stdout
@@ -383,3 +383,20 @@ def test_retention_above_one(tampered):
         where period_start = '2025-07-01' and tier = 'small'
     """
     assert tampered(sql) == {"retention_is_a_share", "retained_within_tier"}
+
+
+def test_a_mart_with_a_column_more_fails_validation_in_one_message(good_build, tmp_path):
+    """`pyramid validate` on a warehouse whose customer_outlook has a column more: exit 3, the schema check named,
+    and no traceback of GX's Data Docs renderer (which cannot show the unexpected values of a set expectation
+    with no observed value) in the output."""
+    from tests.conftest import run_pyramid
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copy(good_build.path, warehouse / "pyramid.duckdb")
+    with duckdb.connect(str(warehouse / "pyramid.duckdb")) as con:
+        con.execute("alter table marts.customer_outlook add column extra varchar")
+    result = run_pyramid("validate", "--warehouse", str(warehouse))  # a process of its own: GX logs to stderr
+    assert result.returncode == 3
+    assert "FAIL  marts_schema" in result.stdout and "customer_outlook_schema" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

@@ -195,6 +195,9 @@ def run_validation(
     from orchestration.validation.suites import SUITES
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    # A Data Docs cell GX cannot render (the unexpected values of a failed expectation with no observed value)
+    # is shown as "--"; GX would also print its traceback into the run's output.
+    logging.getLogger("great_expectations.render").setLevel(logging.CRITICAL)
     out_dir.mkdir(parents=True, exist_ok=True)
     os.environ[VALIDATION_DIR_VARIABLE] = str(out_dir.resolve())
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
