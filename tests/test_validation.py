@@ -386,9 +386,9 @@ def test_retention_above_one(tampered):
 
 
 def test_a_mart_with_a_column_more_fails_validation_in_one_message(good_build, tmp_path):
-    """`pyramid validate` on a warehouse whose customer_outlook has a column more: exit 3, the schema check named,
-    and no traceback of GX's Data Docs renderer (which cannot show the unexpected values of a set expectation
-    with no observed value) in the output."""
+    """`pyramid validate` on a warehouse whose customer_outlook has a column more: exit 3, the schema check
+    named, and no traceback of GX's Data Docs renderer (which cannot show the unexpected values of a set
+    expectation with no observed value) in the output."""
     from tests.conftest import run_pyramid
 
     warehouse = tmp_path / "warehouse"
