@@ -8,7 +8,6 @@ import shutil
 import uuid
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
@@ -16,7 +15,6 @@ from orchestration import dbt_manifest_cache
 from orchestration.assets.publishing import MARTS
 from orchestration.dbt_in_process import PARSED_STATE, parsed_manifest
 from orchestration.dbt_lineage import (
-    contracted_columns,
     incremental_models,
     incremental_signature,
     load_manifest,
@@ -29,7 +27,6 @@ from orchestration.dbt_unit_tests import RECORD_DIR, SKIP_ARGS, all_passed, reco
 from orchestration.history_state import CHECKED_FROM_VARS
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.settings import PyramidSettings
-from orchestration.validation.suites import MART_COLUMNS
 
 # Built from these (checked by hand against the models' ref()s): the history and the daily sales read
 # staging and the parameters; the migration and the curve read the history.
@@ -248,21 +245,6 @@ def test_a_build_records_the_unit_tests_only_when_every_one_ran_and_passed(manif
 def test_marts_published_are_the_models_of_schema_marts(manifest):
     assert list(MARTS) == mart_models(manifest)
     assert {path.stem for path in Path(DBT_PROJECT_DIR / "models" / "marts").rglob("*.sql")} == set(MARTS)
-
-
-def test_the_schema_suite_expects_exactly_the_dbt_contracts(manifest):
-    """marts_schema checks information_schema against suites.MART_COLUMNS; it must say what the contracts say
-    (contract types normalised by DuckDB itself: string is VARCHAR)."""
-    with duckdb.connect() as con:
-
-        def duckdb_type(data_type: str) -> str:
-            return con.execute(f"select typeof(cast(null as {data_type}))").fetchone()[0]
-
-        contracts = {
-            table: [f"{name} {duckdb_type(data_type)}" for name, data_type in columns]
-            for table, columns in contracted_columns(manifest).items()
-        }
-    assert contracts == MART_COLUMNS
 
 
 def test_exposures_name_every_mart_that_bi_reads():

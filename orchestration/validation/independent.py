@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
-from orchestration.dbt_lineage import project_var
+from orchestration.dbt_lineage import contracted_columns, load_manifest, project_var
 from orchestration.paths import RAW_SCHEMA
 from orchestration.raw_sql import column_types, date_value, decimal_value, text_value
 from orchestration.settings import TIER_NAMES as TIERS
@@ -141,6 +141,7 @@ def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None
         "highest_priority": max(known, 1),
         "retain_tiers": list(TIERS[: TIERS.index(project_var("action_retain_min_tier")) + 1]),
         **backtest_limits(),
+        **mart_schema(con),
     }
     for tier, size, revenue in zip(TIERS, sizes, tier_revenues, strict=True):
         values[f"expected_{tier}_customers"] = size
@@ -180,6 +181,20 @@ def _standing_counts(con: duckdb.DuckDBPyConnection, standings: str) -> tuple:
         from standings
         """
     ).fetchone()
+
+
+def mart_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """What the marts_schema suite expects, from dbt's manifest: for each mart whose contract is enforced,
+    `<mart>_columns`, its columns as `name TYPE` (the contract's type as DuckDB names it: string is VARCHAR),
+    and `mart_tables`."""
+    contracts = contracted_columns(load_manifest())
+    values: dict[str, list[str]] = {"mart_tables": list(contracts)}
+    for table, columns in contracts.items():
+        values[f"{table}_columns"] = [
+            f"{name} {con.execute(f'select typeof(cast(null as {data_type}))').fetchone()[0]}"
+            for name, data_type in columns
+        ]
+    return values
 
 
 def backtest_limits() -> dict[str, float]:
