@@ -1,8 +1,8 @@
 """Real sales through every recipe the README documents, with default flags: CDNOW (tests/real_sales.py).
 
 Each recipe publishes, and its levels and tiers equal the independent pyramid of the same lines. What the
-outlook's backtest says of the model on this data only warns (README, "What blocks and what warns"). Built
-once per recipe, asserted many times; the Spark recipe is in test_spark.py, on the 2,357-customer sample.
+outlook's backtest says of the model on this data only warns (docs/validation.md). Built once per recipe,
+asserted many times; the Spark recipe is in test_spark.py, on the 2,357-customer sample.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def write_gx_project(project_dir: Path = GX_PROJECT_DIR) -> Path:
         asset = datasource.add_dataframe_asset(spec.asset)
         batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
         expectations = spec.expectations()
-        # Which checks block publishing and which only warn (README, "What blocks and what warns").
+        # Which checks block publishing and which only warn (docs/validation.md).
         severities = {
             severity: [e.meta["check"] for e in expectations if e.meta["severity"] == severity]
             for severity in (BLOCKS, WARNS)

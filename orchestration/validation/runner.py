@@ -169,7 +169,10 @@ def format_reports(reports: list[ValidationReport]) -> str:
 
 def warning_line(warning: str) -> str:
     """How the CLI shows a failed warning expectation: published anyway, and why."""
-    return f"Warning: {warning} (a warning: the build is published; README, 'What blocks and what warns')."
+    return (
+        f"Warning: {warning} (a warning: the build is published; docs/validation.md, 'What blocks and what"
+        " warns')."
+    )
 
 
 class ValidationFailedError(RuntimeError):

@@ -31,7 +31,7 @@ class SuiteSpec:
 
 
 # GX's severity of a failed expectation. Critical blocks publishing: a published number would be wrong.
-# Warning publishes and is shown wherever the user looks (README, "What blocks and what warns").
+# Warning publishes and is shown wherever the user looks (docs/validation.md, "What blocks and what warns").
 BLOCKS, WARNS = "critical", "warning"
 
 
