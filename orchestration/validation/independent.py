@@ -2,7 +2,8 @@
 
 This is a second, deliberately different implementation of the README's rules: one SQL query over the landed
 raw tables for each customer's standing, and the tier boundaries in Python's Decimal. When the dbt models and
-this disagree, a check fails.
+this disagree, a check fails. Two values are settings rather than computations: the outlook's backtest limits
+(dbt var outlook_backtest_limits) and the marts' columns (their dbt contracts, read from the manifest).
 """
 
 from __future__ import annotations
