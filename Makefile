@@ -41,7 +41,7 @@ unit: install-dev
 
 # dbt's documentation site with the exposures, one HTML file that opens offline (from the published warehouse).
 docs: install
-	$(VENV)/bin/python -m orchestration.dbt_docs
+	$(VENV)/bin/python -m orchestration.build.docs
 
 # Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
 # BENCH_SIZES=1000000,10000000,100000000:4GB for the 100M run (needs about 20 GB of disk in /tmp; under 2 GB
@@ -83,12 +83,12 @@ duckdb-lts: uv
 	$(UV) pip install --quiet --python $(DUCKDB_LTS)/bin/python -r tests/duckdb_lts.txt
 
 manifest:
-	$(VENV)/bin/python -m orchestration.dbt_project
+	$(VENV)/bin/python -m orchestration.build.project
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-# Scripts and styles for offline Data Docs, pinned in package-lock.json (see orchestration/validation/offline_docs.py).
+# Scripts and styles for offline Data Docs, pinned in package-lock.json (see orchestration/validate/offline_docs.py).
 docs-assets: $(DOCS_ASSETS)/node_modules/.package-lock.json
 
 $(DOCS_ASSETS)/node_modules/.package-lock.json: $(DOCS_ASSETS)/package-lock.json
@@ -109,8 +109,8 @@ java:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 		else echo "note: install Java 17 (Debian: openjdk-17-jre-headless) for the Spark tests"; fi; }
 
-gx-project: install ## Rewrite expectations/gx from orchestration/validation/suites.py
-	$(VENV)/bin/python -m orchestration.validation.gx_project
+gx-project: install ## Rewrite expectations/gx from orchestration/validate/suites.py
+	$(VENV)/bin/python -m orchestration.validate.gx_project
 
 demo-data: install ## Regenerate seeds/ (deterministic: the same bytes every time)
 	$(VENV)/bin/pyramid generate --out seeds

@@ -37,13 +37,13 @@ from pathlib import Path
 import orchestration.cli  # what `pyramid` imports before it takes the warehouse lock
 cli_ready = time.monotonic()
 try:  # as `pyramid run` does: GX starts importing in its own process before Dagster is imported here
-    from orchestration.validation import worker
+    from orchestration.validate import worker
     worker.start()
 except ImportError:  # a checkout from before the validation worker
     pass
-import orchestration.definitions  # Dagster, dagster-dbt, dbt's manifest
+import orchestration.defs.definitions  # Dagster, dagster-dbt, dbt's manifest
 from orchestration.pipeline import build_pyramid
-from orchestration.settings import PyramidSettings
+from orchestration.core.settings import PyramidSettings
 imported = time.monotonic()
 from dagster import DagsterInstance
 instance = DagsterInstance.ephemeral()

@@ -215,7 +215,7 @@ def add_next_day(input_dir: Path) -> int:
     many lines it holds."""
     import duckdb
 
-    from orchestration.big_data import FIRST_DAY, LAST_DAY
+    from orchestration.generate.big import FIRST_DAY, LAST_DAY
 
     sales = input_dir / "sales"
     history = f"read_parquet('{sales}/part-0001.parquet')"

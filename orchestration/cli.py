@@ -13,15 +13,11 @@ from pathlib import Path
 
 import click
 
-from orchestration import progress
-from orchestration.dbt_failures import DbtBuildError
-from orchestration.demo_data import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
-from orchestration.freshness import FRESH
-from orchestration.loading import InputError
-from orchestration.paths import DEMO_INPUT_DIR
-from orchestration.progress import show_progress
-from orchestration.report import format_pyramid, read_action_summary, read_pyramid
-from orchestration.settings import (
+from orchestration.build.failures import DbtBuildError
+from orchestration.core import progress
+from orchestration.core.paths import DEMO_INPUT_DIR
+from orchestration.core.progress import show_progress
+from orchestration.core.settings import (
     HISTORY_PERIODS,
     REPORT_LANGUAGES,
     TARGETS,
@@ -29,15 +25,14 @@ from orchestration.settings import (
     SettingsError,
     environment_name,
 )
-from orchestration.validation.runner import warning_line
-from orchestration.warehouse import (
-    published_path,
-    publishing_interrupted,
-    recover_publishing,
-    report_dir,
-    serving_dir,
-)
-from orchestration.warehouse_lock import WarehouseUnavailableError, warehouse_lock
+from orchestration.core.warehouse_files import published_path, report_dir, serving_dir
+from orchestration.core.warehouse_lock import WarehouseUnavailableError, warehouse_lock
+from orchestration.generate.demo import DEMO_CUSTOMERS, DEMO_SEED, generate_demo
+from orchestration.land.freshness import FRESH
+from orchestration.land.loading import InputError
+from orchestration.publish.warehouse import publishing_interrupted, recover_publishing
+from orchestration.report.text import format_pyramid, read_action_summary, read_pyramid
+from orchestration.validate.runner import warning_line
 
 EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -100,8 +95,8 @@ def entry_point() -> None:
     sys.stderr.flush()
     for child in multiprocessing.active_children():  # the validation worker: nothing left for it to do
         child.kill()
-    if "orchestration.spark_build" in sys.modules:  # a Spark session's folder (its JVM ends with us)
-        sys.modules["orchestration.spark_build"].remove_session_dir()
+    if "orchestration.build.spark" in sys.modules:  # a Spark session's folder (its JVM ends with us)
+        sys.modules["orchestration.build.spark"].remove_session_dir()
     os._exit(code or 0)
 
 
@@ -215,7 +210,7 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     click.echo("")
     click.echo(f"Built in {result.seconds:.1f} s from {settings.input_dir}")
     click.echo(f"Warehouse (DuckDB, tables in schema marts): {result.warehouse}")
-    from orchestration.assets.publishing import SERVING_FILE_PER  # loaded by the run already
+    from orchestration.defs.assets.publishing import SERVING_FILE_PER  # loaded by the run already
 
     split = "".join(f", {table}/<{column}>.parquet" for table, column in SERVING_FILE_PER.items())
     click.echo(f"Parquet for BI: {serving_dir(warehouse_dir) / 'current'}/<table>.parquet{split}")
@@ -232,11 +227,11 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
 
 def _build(settings: PyramidSettings, **options):
     """The build (imported only now: seconds); a refused or failed build exits with its code."""
-    from orchestration.validation import worker as validation_worker
+    from orchestration.validate import worker as validation_worker
 
     validation_worker.start()  # GX imports on the other core while this process imports Dagster and dbt
     from orchestration.pipeline import build_pyramid
-    from orchestration.validation.runner import ValidationFailedError
+    from orchestration.validate.runner import ValidationFailedError
 
     try:
         return build_pyramid(settings, **options)
@@ -253,7 +248,7 @@ def _build(settings: PyramidSettings, **options):
 @warehouse_option
 def validate(warehouse_dir: Path | None) -> None:
     """Run every validation suite on the published warehouse (read-only) and write Data Docs."""
-    from orchestration.validation.runner import format_reports, run_validation, validation_dir
+    from orchestration.validate.runner import format_reports, run_validation, validation_dir
 
     warehouse_dir = _resolved(warehouse_dir=warehouse_dir).warehouse_dir
     path = published_path(warehouse_dir)
@@ -270,7 +265,7 @@ def validate(warehouse_dir: Path | None) -> None:
 @language_option
 def report(warehouse_dir: Path | None, report_language: str | None) -> None:
     """Print the published pyramid and draw it: an HTML page and a PNG in warehouse/report/."""
-    from orchestration.picture.writer import write_picture_report
+    from orchestration.report.writer import write_picture_report
 
     settings = _resolved(warehouse_dir=warehouse_dir, report_language=report_language)
     warehouse_dir, language = settings.warehouse_dir, settings.report_language
@@ -316,7 +311,7 @@ def generate(out_dir: Path, sales_rows: int | None, customers: int | None, seed:
             f" {files.feedback}, {files.complaints}"
         )
         return
-    from orchestration.big_data import generate_parquet
+    from orchestration.generate.big import generate_parquet
 
     started = time.monotonic()
     try:

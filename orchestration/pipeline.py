@@ -1,7 +1,7 @@
 """One pyramid build from Python or the command line: the Dagster job, executed in this process.
 
-The CLI, the tests, the schedule and the UI all run the same job (orchestration/jobs.py). This module picks
-the run's partition and settings, runs it, and turns a failed run back into the error that explains it.
+The CLI, the tests, the schedule and the UI all run the same job (orchestration/defs/jobs.py). This module
+picks the run's partition and settings, runs it, and turns a failed run back into the error that explains it.
 """
 
 from __future__ import annotations
@@ -18,19 +18,19 @@ from pathlib import Path
 
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance, Definitions, ExecuteInProcessResult
 
-from orchestration.assets.run_settings import AS_OF_TAG, LATEST_SALE
-from orchestration.assets.validation_checks import WARNINGS_METADATA
-from orchestration.build_record import read_newest_order_date
-from orchestration.dbt_failures import DbtBuildError
-from orchestration.freshness import FeedFreshness, feed_freshness
-from orchestration.loading import InputError
-from orchestration.partitions import as_of_months, covers, current_partition, monthly_from, partition_for
-from orchestration.resources import PyramidResource
-from orchestration.settings import PyramidSettings, SettingsError
-from orchestration.spark_build import SPARK_TARGET, check_spark_available
-from orchestration.validation.runner import FAIL, PASS, WARN, ValidationFailedError, verdict_line
-from orchestration.warehouse import published_path, validation_dir
-from orchestration.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
+from orchestration.build.failures import DbtBuildError
+from orchestration.build.spark import SPARK_TARGET, check_spark_available
+from orchestration.core.settings import PyramidSettings, SettingsError
+from orchestration.core.warehouse_files import published_path, validation_dir
+from orchestration.core.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
+from orchestration.defs.assets.validation_checks import WARNINGS_METADATA
+from orchestration.defs.partitions import as_of_months, covers, current_partition, monthly_from, partition_for
+from orchestration.defs.resources import PyramidResource
+from orchestration.defs.run_settings import AS_OF_TAG, LATEST_SALE
+from orchestration.land.build_record import read_newest_order_date
+from orchestration.land.freshness import FeedFreshness, feed_freshness
+from orchestration.land.loading import InputError
+from orchestration.validate.runner import FAIL, PASS, WARN, ValidationFailedError, verdict_line
 
 # Errors raised inside a step, by class name, re-raised here with their message.
 _KNOWN_ERRORS = {
@@ -52,7 +52,7 @@ class BuildResult:
 
 def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResult:
     """Run the pyramid job for `settings`; the published warehouse changes only if everything passed."""
-    from orchestration.definitions import defs  # loads dbt's manifest: only when a build is asked for
+    from orchestration.defs.definitions import defs  # loads dbt's manifest: only when a build is asked for
 
     started = time.monotonic()
     if settings.target == SPARK_TARGET:
@@ -114,7 +114,7 @@ def _job_covering(defs, as_of: dt.date | None):
 
 @functools.cache
 def _definitions_from(start: dt.date) -> Definitions:
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     partitions = monthly_from(start)
     return Definitions(

@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.paths import PROJECT_ROOT
+from orchestration.core.paths import PROJECT_ROOT
+from orchestration.core.settings import PyramidSettings
+from orchestration.core.warehouse_files import published_path
 from orchestration.pipeline import build_pyramid
-from orchestration.settings import PyramidSettings
-from orchestration.warehouse import published_path
 
 SALES_HEADER = ("customer_id", "order_date", "amount")
 

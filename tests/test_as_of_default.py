@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.paths import DEMO_INPUT_DIR
+from orchestration.core.paths import DEMO_INPUT_DIR
 from tests.conftest import Dataset
 from tests.test_incremental import COMPARED, table_rows
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.loading import InputError
+from orchestration.core.settings import PyramidSettings, SettingsError
+from orchestration.land.loading import InputError
 from orchestration.pipeline import build_pyramid
-from orchestration.settings import PyramidSettings, SettingsError
 from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
 GOOD_SALES = [("a", "2025-01-01", "10.00"), ("b", "2025-01-02", "20.00")]
@@ -471,12 +471,12 @@ def test_an_as_of_before_the_first_sale_is_an_empty_pyramid(tmp_path):
 
 def test_dbt_stopping_before_any_model_is_explained_from_dbt_log(tmp_path):
     """A dbt build that stops before any node (here: a target the profile lacks) leaves no run results; the
-    message comes from dbt.log, which a build writes at `info` (orchestration/dbt_in_process.py)."""
+    message comes from dbt.log, which a build writes at `info` (orchestration/build/in_process.py)."""
     from dbt.cli.main import dbtRunner
 
-    from orchestration.dbt_failures import failure_message
-    from orchestration.dbt_in_process import log_args
-    from orchestration.paths import DBT_PROJECT_DIR
+    from orchestration.build.failures import failure_message
+    from orchestration.build.in_process import log_args
+    from orchestration.core.paths import DBT_PROJECT_DIR
 
     project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     args = ["build", *project, "--target", "nosuch", "--target-path", str(tmp_path)]

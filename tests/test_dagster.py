@@ -27,17 +27,17 @@ from dagster import (
     define_asset_job,
 )
 
-from orchestration.assets.freshness_check import sales_feed_fresh
-from orchestration.assets.publishing import MARTS
-from orchestration.assets.raw_inputs import raw_inputs
-from orchestration.definitions import defs
-from orchestration.freshness import today_utc
-from orchestration.jobs import SCHEDULE_CRON, explain_failure
-from orchestration.partitions import as_of_for_partition
-from orchestration.paths import PROJECT_ROOT
-from orchestration.resources import PyramidResource
-from orchestration.sales_sensor import new_sales_file
-from orchestration.warehouse_lock import warehouse_lock
+from orchestration.core.paths import PROJECT_ROOT
+from orchestration.core.warehouse_lock import warehouse_lock
+from orchestration.defs.assets.freshness_check import sales_feed_fresh
+from orchestration.defs.assets.publishing import MARTS
+from orchestration.defs.assets.raw_inputs import raw_inputs
+from orchestration.defs.definitions import defs
+from orchestration.defs.jobs import SCHEDULE_CRON, explain_failure
+from orchestration.defs.partitions import as_of_for_partition
+from orchestration.defs.resources import PyramidResource
+from orchestration.defs.sensors import new_sales_file
+from orchestration.land.freshness import today_utc
 from tests.conftest import SALES_HEADER, Dataset, Pyramid, run_pyramid, write_csv
 from tests.processes import alive, cmdline, descendants
 
@@ -144,7 +144,7 @@ def test_the_partitions_reach_back_to_the_first_published_sale(tmp_path):
     published, or a file that cannot be read (being replaced), leaves the configured start."""
     import duckdb
 
-    from orchestration.partitions import first_published_month
+    from orchestration.defs.partitions import first_published_month
 
     assert first_published_month(tmp_path) is None
     current = tmp_path / "serving" / "current"

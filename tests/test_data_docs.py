@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.validation.offline_docs import assets_installed
+from orchestration.validate.offline_docs import assets_installed
 from tests.chromium import CHROMIUM, OFFLINE_FLAGS
 
 

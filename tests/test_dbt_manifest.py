@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration import dbt_manifest_cache
-from orchestration.assets.publishing import MARTS
-from orchestration.dbt_in_process import PARSED_STATE, parsed_manifest
-from orchestration.dbt_lineage import (
+from orchestration.build import manifest_cache as dbt_manifest_cache
+from orchestration.build.history import CHECKED_FROM_VARS
+from orchestration.build.in_process import PARSED_STATE, parsed_manifest
+from orchestration.build.lineage import (
     incremental_models,
     incremental_signature,
     load_manifest,
@@ -22,11 +22,11 @@ from orchestration.dbt_lineage import (
     unit_test_signature,
     upstream,
 )
-from orchestration.dbt_project import dbt_parse
-from orchestration.dbt_unit_tests import RECORD_DIR, SKIP_ARGS, all_passed, record_passed, skip_args
-from orchestration.history_state import CHECKED_FROM_VARS
-from orchestration.paths import DBT_PROJECT_DIR
-from orchestration.settings import PyramidSettings
+from orchestration.build.project import dbt_parse
+from orchestration.build.unit_tests import RECORD_DIR, SKIP_ARGS, all_passed, record_passed, skip_args
+from orchestration.core.paths import DBT_PROJECT_DIR
+from orchestration.core.settings import PyramidSettings
+from orchestration.defs.assets.publishing import MARTS
 
 # Built from these (checked by hand against the models' ref()s): the history and the daily sales read
 # staging and the parameters; the migration and the curve read the history.

@@ -16,14 +16,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.assets.publishing import MARTS
-from orchestration.dbt_docs import generate_docs
-from orchestration.dbt_lineage import load_manifest
-from orchestration.dbt_project import dbt_by_hand_environment
-from orchestration.demo_data import DEMO_MARKET_POPULATION, generate_demo
-from orchestration.freshness import FRESH, LATE, STALE, feed_freshness, today_utc
-from orchestration.paths import DEMO_INPUT_DIR, PROJECT_ROOT
-from orchestration.settings import PyramidSettings
+from orchestration.build.docs import generate_docs
+from orchestration.build.lineage import load_manifest
+from orchestration.build.project import dbt_by_hand_environment
+from orchestration.core.paths import DEMO_INPUT_DIR, PROJECT_ROOT
+from orchestration.core.settings import PyramidSettings
+from orchestration.defs.assets.publishing import MARTS
+from orchestration.generate.demo import DEMO_MARKET_POPULATION, generate_demo
+from orchestration.land.freshness import FRESH, LATE, STALE, feed_freshness, today_utc
 from tests.conftest import Dataset, Pyramid, dbt_by_hand, run_pyramid
 from tests.test_data_docs import rendered_dom, visible_text
 
@@ -400,7 +400,7 @@ def test_the_command_removes_its_spark_session_folder_although_it_skips_atexit()
     code = "\n".join(
         [
             "import sys",
-            "from orchestration import cli, spark_build",
+            "from orchestration import cli\nfrom orchestration.build import spark as spark_build",
             "print(spark_build.session_dir(), flush=True)",
             "sys.argv = ['pyramid', '--help']",
             "cli.entry_point()",

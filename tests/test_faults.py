@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.paths import DEMO_INPUT_DIR
+from orchestration.core.paths import DEMO_INPUT_DIR
 from tests.conftest import Dataset, invoke_pyramid
 from tests.processes import alive, cmdline, descendants
 from tests.test_warehouse import half_published

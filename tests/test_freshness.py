@@ -1,11 +1,11 @@
-"""The sales feed's freshness: one rule (orchestration/freshness.py) with its thresholds."""
+"""The sales feed's freshness: one rule (orchestration/land/freshness.py) with its thresholds."""
 
 import datetime as dt
 
 import pytest
 
-from orchestration.freshness import FRESH, LATE, STALE, feed_freshness
-from orchestration.settings import PyramidSettings, SettingsError
+from orchestration.core.settings import PyramidSettings, SettingsError
+from orchestration.land.freshness import FRESH, LATE, STALE, feed_freshness
 
 TODAY = dt.date(2026, 12, 2)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.big_data import generate_parquet
-from orchestration.dbt_project import dbt_by_hand_environment
-from orchestration.loading import InputError
+from orchestration.build.project import dbt_by_hand_environment
+from orchestration.generate.big import generate_parquet
+from orchestration.land.loading import InputError
 from tests.conftest import Dataset, Pyramid, dbt_by_hand
 
 pytestmark = pytest.mark.slow  # several builds per test

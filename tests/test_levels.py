@@ -7,7 +7,7 @@ models: they are dbt unit tests of `int_pyramid_parameters` and `int_customer_re
 
 import pytest
 
-from orchestration.settings import PyramidSettings, SettingsError
+from orchestration.core.settings import PyramidSettings, SettingsError
 
 
 def test_refunds(dataset):

@@ -14,7 +14,7 @@ from statistics import mean
 
 import pytest
 
-from orchestration.outlook import refit_due
+from orchestration.outlook.models import refit_due
 from tests.conftest import Dataset, Pyramid
 
 FIRST_DAY = dt.date(2023, 1, 1)

@@ -6,8 +6,8 @@ A whole run's plain lines are checked on the demo (tests/test_demo.py, a real `p
 import io
 import re
 
-from orchestration import progress
-from orchestration.progress import show_progress
+from orchestration.core import progress
+from orchestration.core.progress import show_progress
 
 
 class Terminal(io.StringIO):

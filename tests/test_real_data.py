@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.assets.publishing import MARTS
+from orchestration.defs.assets.publishing import MARTS
 from tests.conftest import Pyramid, invoke_pyramid
 from tests.real_sales import Line, cdnow_lines, independent_pyramid, write_sales
 
@@ -176,7 +176,7 @@ def test_the_dagster_job_builds_a_month_of_1998(one_file, tmp_path):
         "job",
         "execute",
         "-m",
-        "orchestration.definitions",
+        "orchestration.defs.definitions",
         "-j",
         "pyramid_job",
         "--tags",

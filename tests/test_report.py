@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from orchestration.picture.html import backtest_cells
-from orchestration.picture.writer import write_picture_report
-from orchestration.report import count_text, money_text, percent_text, read_backtest
+from orchestration.report.html import backtest_cells
+from orchestration.report.text import count_text, money_text, percent_text, read_backtest
+from orchestration.report.writer import write_picture_report
 from tests.chromium import chromium_page
 from tests.conftest import Pyramid, invoke_pyramid
 

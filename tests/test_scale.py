@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.big_data import FIRST_DAY, LAST_DAY, generate_parquet
-from orchestration.paths import PROJECT_ROOT
-from orchestration.warehouse import export_parquet, serving_dir, switch_parquet
+from orchestration.core.paths import PROJECT_ROOT
+from orchestration.core.warehouse_files import serving_dir
+from orchestration.generate.big import FIRST_DAY, LAST_DAY, generate_parquet
+from orchestration.publish.warehouse import export_parquet, switch_parquet
 from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
 pytestmark = pytest.mark.slow  # several builds per test

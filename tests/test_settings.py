@@ -10,14 +10,14 @@ import yaml
 from click.testing import CliRunner
 
 import orchestration.cli as cli
-from orchestration.paths import DBT_PROJECT_DIR
-from orchestration.resources import PyramidResource
-from orchestration.settings import (
+from orchestration.core.paths import DBT_PROJECT_DIR
+from orchestration.core.settings import (
     TIER_NAMES,
     PyramidSettings,
     SettingsError,
     environment_name,
 )
+from orchestration.defs.resources import PyramidResource
 
 DEFAULTS = PyramidSettings()
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.assets.publishing import MARTS
-from orchestration.paths import DBT_PROJECT_DIR, DEMO_INPUT_DIR
+from orchestration.core.paths import DBT_PROJECT_DIR, DEMO_INPUT_DIR
+from orchestration.core.settings import PyramidSettings
+from orchestration.core.warehouse_files import published_path, serving_dir
+from orchestration.defs.assets.publishing import MARTS
 from orchestration.pipeline import build_pyramid
-from orchestration.settings import PyramidSettings
-from orchestration.warehouse import published_path, serving_dir
 from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
 # One xdist worker runs them all (pytest runs --dist loadfile), in one Spark session: its JVM starts once.

@@ -3,14 +3,14 @@ customer_id, as they reach the marts (sums, ranks, percentiles, shares, the eigh
 
 N = 7, N = 50 and configured shares 2/8/20/70 decide nothing outside the tier model: they are dbt unit tests
 of `int_active_customers_ranked` (dbt_project/models/intermediate/_intermediate.yml), run by a build whenever
-their signature is new (orchestration/dbt_unit_tests.py) and recorded once they pass.
+their signature is new (orchestration/build/unit_tests.py) and recorded once they pass.
 """
 
 from decimal import Decimal
 
-from orchestration.dbt_lineage import load_manifest, unit_test_signature
-from orchestration.dbt_unit_tests import RECORD_DIR
-from orchestration.settings import PyramidSettings
+from orchestration.build.lineage import load_manifest, unit_test_signature
+from orchestration.build.unit_tests import RECORD_DIR
+from orchestration.core.settings import PyramidSettings
 
 D = "2025-12-31"
 

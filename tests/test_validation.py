@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.paths import GX_PROJECT_DIR
-from orchestration.validation.data_docs_views import COMPILED_TEMPLATES
-from orchestration.validation.runner import run_validation
-from orchestration.validation.suites import SUITES
+from orchestration.core.paths import GX_PROJECT_DIR
+from orchestration.validate.data_docs_views import COMPILED_TEMPLATES
+from orchestration.validate.runner import run_validation
+from orchestration.validate.suites import SUITES
 from tests.conftest import Dataset, Pyramid
 
 
@@ -308,7 +308,7 @@ def _expectations_of(suite_file: Path) -> list[tuple]:
 
 def test_versioned_gx_project_matches_suites_py(tmp_path):
     """expectations/gx is what `make gx-project` writes from suites.py (ids aside)."""
-    from orchestration.validation.gx_project import write_gx_project
+    from orchestration.validate.gx_project import write_gx_project
 
     write_gx_project(tmp_path)
     for spec in SUITES:

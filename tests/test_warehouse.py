@@ -9,16 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.warehouse import (
+from orchestration.core.warehouse_files import (
     STALE_BUILD_SECONDS,
     build_folder,
     keep_only_this_failed_build,
-    publish,
-    publish_with_parquet,
-    recover_publishing,
     start_build,
 )
-from orchestration.warehouse_lock import acquire, release, warehouse_lock
+from orchestration.core.warehouse_lock import acquire, release, warehouse_lock
+from orchestration.publish.warehouse import publish, publish_with_parquet, recover_publishing
 
 
 def test_start_build_keeps_only_the_newest_failed_build_and_only_for_a_day(tmp_path):
@@ -66,7 +64,7 @@ def test_a_second_process_is_refused_and_told_who_holds_the_warehouse(tmp_path):
     again; another process is refused, with the holder's name, until the holder lets go."""
     probe = (
         "import sys; from pathlib import Path\n"
-        "from orchestration.warehouse_lock import WarehouseBusyError, acquire\n"
+        "from orchestration.core.warehouse_lock import WarehouseBusyError, acquire\n"
         "try:\n    acquire(Path(sys.argv[1]), 'probe')\nexcept WarehouseBusyError as error:\n"
         "    print(error); sys.exit(1)\n"
     )

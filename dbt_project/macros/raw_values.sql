@@ -1,5 +1,5 @@
 {#-
-    Raw tables keep typed Parquet columns typed and land CSV columns as text (see orchestration/loading.py).
+    Raw tables keep typed Parquet columns typed and land CSV columns as text (see orchestration/land/loading.py).
     `raw_column_types(source(...))` reads the landed types once per model at compile time; `raw_value` casts a
     column to its staging type from either: text is trimmed and empty text is null, typed values are cast
     directly (no text round trip).

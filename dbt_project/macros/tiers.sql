@@ -9,7 +9,7 @@
 
 {% macro tier_names() -%}
     {#- The active tiers, highest first: the names of var `tier_shares`, in its order (the pipeline passes
-        orchestration/settings.py TIER_NAMES with the shares; dbt_project.yml holds the same for dbt by hand). -#}
+        orchestration/core/settings.py TIER_NAMES with the shares; dbt_project.yml holds the same for dbt by hand). -#}
     {{ return(var('tier_shares').keys() | list) }}
 {%- endmacro %}
 

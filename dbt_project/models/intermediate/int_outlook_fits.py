@@ -1,7 +1,7 @@
-"""The outlook's fits: one row per fit of BG/NBD and Gamma-Gamma (orchestration/outlook.py) on a cutoff's
-summary of the customers who bought (int_outlook_summary). A build refits a cutoff's models only when the
-schedule says so (outlook.refit_due: var outlook_refit_days, 7 by default); otherwise it keeps the latest fit,
-and int_outlook_scores scores today's customers with it. The earlier rows are read from this table as the
+"""The outlook's fits: one row per fit of BG/NBD and Gamma-Gamma (orchestration/outlook/models.py) on a
+cutoff's summary of the customers who bought (int_outlook_summary). A build refits a cutoff's models only when
+the schedule says so (outlook.refit_due: var outlook_refit_days, 7 by default); otherwise it keeps the latest
+fit, and int_outlook_scores scores today's customers with it. The earlier rows are read from this table as the
 build file holds it (a daily build starts from a copy of the published warehouse), so a build from scratch
 fits."""
 
@@ -11,7 +11,7 @@ import json
 import duckdb
 import pandas as pd
 
-from orchestration.outlook import fit_outlook, model_input, read_buyers, refit_due
+from orchestration.outlook.models import fit_outlook, model_input, read_buyers, refit_due
 
 COLUMNS = ["fit_kind", "cutoff_date", "fitted_at", "customers", "repeat_customers", "parameters"]
 

@@ -1,12 +1,12 @@
 """The outlook's model scores: each cutoff's customers who bought (int_outlook_summary) scored for the
 horizon after it with the cutoff's latest fit (int_outlook_fits: refitted on the schedule of var
 outlook_refit_days). The `outlook` cutoff is the as-of date; the `backtest` cutoff, one horizon earlier, uses
-a fit made on what was known then only. The scoring is in orchestration/outlook.py; the rules that use the
-scores are SQL (customer_outlook, outlook_backtest)."""
+a fit made on what was known then only. The scoring is in orchestration/outlook/models.py; the rules that
+use the scores are SQL (customer_outlook, outlook_backtest)."""
 
 import pandas as pd
 
-from orchestration.outlook import SCORE_COLUMNS, fit_from_json, model_input, read_buyers, score_outlook
+from orchestration.outlook.models import SCORE_COLUMNS, fit_from_json, model_input, read_buyers, score_outlook
 
 COLUMNS = ["fit_kind", "customer_id", *SCORE_COLUMNS, "fitted_on"]
 

@@ -5,7 +5,7 @@
     `checked_from` ({column, var}) limits the test to the rows whose date `column` is on or after the date in
     var `var`: the rows a daily build wrote into an incremental table, when every row before was checked by the
     build that wrote it and the rows written share no group with them (`column` is part of `columns`, or
-    depends on one). The pipeline sets the var (orchestration/history_state.py); null, as in a dbt run by hand
+    depends on one). The pipeline sets the var (orchestration/build/history.py); null, as in a dbt run by hand
     or a full build, checks every row.
 -#}
 {% test unique_combination(model, columns, checked_from=none) %}

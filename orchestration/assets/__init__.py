@@ -1,1 +1,0 @@
-"""The pyramid's assets, in the order data walks: raw inputs → dbt models → checks → published → report."""

@@ -1,0 +1,296 @@
+"""Decide which incremental tables a build may extend instead of computing them whole.
+
+A build file starts as a copy of the published warehouse when the loader can reuse its raw tables (see
+orchestration/land/input_files.py), so the two incremental models arrive with their stored rows:
+
+- `int_customer_daily_sales` (revenue per customer and day) is kept unless the sales were landed again from
+  scratch or its SQL changed; dbt then recomputes only the days from the earliest newly landed line.
+- `customer_tier_history` is kept when nothing its stored periods were computed from has changed: the
+  settings, the SQL of every model and macro upstream of the incremental models (read from dbt's manifest:
+  orchestration/build/lineage.py), the sales before its last stored period (appended lines for earlier days,
+  a late correction, only make dbt recompute the periods from the one holding their earliest day), and the
+  customers known before that period; dbt then recomputes the last stored period and adds the new ones. A
+  build going back in time (a backfill) rebuilds it.
+
+A table that may not be kept is dropped, and dbt builds it whole. When the build did not start from a copy but
+the published history is still valid, it is copied over. The decisions and reasons go to `raw.history_build`,
+with where the rows dbt writes into each kept table begin: the uniqueness tests of those tables look at these
+rows only (dbt vars `history_checked_from`, `daily_checked_from`; tests/generic/unique_combination.sql).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.build.lineage import incremental_signature, load_manifest
+from orchestration.core.paths import MARTS_SCHEMA, RAW_SCHEMA
+from orchestration.core.raw_sql import column_types, date_value, decimal_value, sql_string, text_value
+from orchestration.core.settings import PyramidSettings
+from orchestration.land.loading import LoadedInput
+
+HISTORY_TABLE = f"{MARTS_SCHEMA}.customer_tier_history"
+# Incremental models computed from the history: kept and dropped with it.
+HISTORY_DEPENDENTS = ("intermediate.int_revenue_curve", f"{MARTS_SCHEMA}.tier_migration")
+DAILY_TABLE = "intermediate.int_customer_daily_sales"
+PREVIOUS = "previous_warehouse"
+
+
+@dataclass(frozen=True)
+class HistoryDecision:
+    incremental: bool
+    reason: str
+    kept_periods: int = 0
+    daily_kept: bool = False
+    # dbt writes into the kept history the periods ending on or after `history_written_from`, and into the
+    # kept daily sales the days from `daily_written_from`; None: the table is built whole. Every row before
+    # was checked by the build that wrote it: the uniqueness tests look only at these (`checked_from_vars`).
+    history_written_from: object = None
+    daily_written_from: object = None
+
+    def describe(self) -> str:
+        daily = "daily sales: only new days" if self.daily_kept else "daily sales: full build"
+        if self.incremental:
+            return f"incremental: {self.kept_periods} stored periods kept ({self.reason}); {daily}"
+        return f"full rebuild ({self.reason}); {daily}"
+
+
+@dataclass(frozen=True)
+class _Stored:
+    signature: str
+    settings: tuple
+    as_of_date: object
+    last_period_start: object
+    periods: int
+
+
+def model_signature(target: str) -> str:
+    """What the stored tables were computed by: every model and macro upstream of the incremental models
+    (read from dbt's manifest), and the engine (dbt target)."""
+    return incremental_signature(load_manifest(), target)
+
+
+def _settings_key(settings: PyramidSettings) -> tuple:
+    shares = ",".join(str(share) for share in settings.tier_shares)
+    return (settings.window_days, shares, settings.history_period, settings.keep_duplicates)
+
+
+def carry_history(
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    settings: PyramidSettings,
+    as_of_date,
+    loaded: list[LoadedInput] | None = None,
+) -> HistoryDecision:
+    """After the raw inputs are loaded into `con`: keep (or copy) what is still valid, drop the rest."""
+    if settings.target != "duckdb":
+        # dbt-spark has no delete+insert on plain Parquet tables: the models are tables, built whole each run.
+        for table in (DAILY_TABLE, HISTORY_TABLE, *HISTORY_DEPENDENTS):
+            con.execute(f"drop table if exists {table}")
+        decision = HistoryDecision(False, f"{settings.target} builds every table whole")
+        _record(con, decision, settings)
+        return decision
+    actions = {item.name: item.action for item in loaded or []}
+    copied = _table_exists(con, "main", HISTORY_TABLE) or _table_exists(con, "main", DAILY_TABLE)
+    daily_kept = (
+        copied
+        and actions.get("sales") in ("kept", "appended")
+        and _stored_signature(con) == model_signature(settings.target)
+        and _table_exists(con, "main", DAILY_TABLE)
+    )
+    if not daily_kept:
+        con.execute(f"drop table if exists {DAILY_TABLE}")
+    if not published.exists():
+        decision = HistoryDecision(False, "no published warehouse yet")
+    else:
+        con.execute(f"attach {sql_string(published)} as {PREVIOUS} (read_only)")
+        try:
+            decision = decide(con, _read_stored(con), settings, as_of_date, actions)
+            if decision.incremental and not _table_exists(con, "main", HISTORY_TABLE):
+                con.execute(f"create schema if not exists {MARTS_SCHEMA}")
+                con.execute(f"create table {HISTORY_TABLE} as select * from {PREVIOUS}.{HISTORY_TABLE}")
+        finally:
+            con.execute(f"detach {PREVIOUS}")
+    if not decision.incremental or not _table_exists(con, "main", HISTORY_TABLE):
+        for table in (HISTORY_TABLE, *HISTORY_DEPENDENTS):
+            con.execute(f"drop table if exists {table}")
+    history_kept = decision.incremental and _table_exists(con, "main", HISTORY_TABLE)
+    decision = HistoryDecision(
+        decision.incremental,
+        decision.reason,
+        decision.kept_periods,
+        daily_kept,
+        history_written_from=decision.history_written_from if history_kept else None,
+        daily_written_from=_changed_from(con) if daily_kept else None,
+    )
+    _record(con, decision, settings)
+    return decision
+
+
+def _changed_from(con: duckdb.DuckDBPyConnection):
+    """The earliest day of the newly appended sales lines (None when none were appended)."""
+    return con.execute(f"select changed_from_date from {RAW_SCHEMA}.load_state").fetchone()[0]
+
+
+# The dbt vars that only data tests read (no model): unit tests need not pin them.
+CHECKED_FROM_VARS = ("history_checked_from", "daily_checked_from")
+
+
+def checked_from_vars(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The dbt vars that limit the uniqueness tests of the incremental tables to the rows this build wrote
+    (the generic test unique_combination), as recorded with the build's decision."""
+    written = con.execute(
+        f"select history_written_from, daily_written_from from {RAW_SCHEMA}.history_build"
+    ).fetchone()
+    return {name: day and str(day) for name, day in zip(CHECKED_FROM_VARS, written, strict=True)}
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
+    schema, name = table.split(".")
+    catalog_name = con.execute("select current_database()").fetchone()[0] if catalog == "main" else catalog
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables()"
+            " where database_name = ? and schema_name = ? and table_name = ?",
+            [catalog_name, schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _stored_signature(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not _table_exists(con, "main", f"{RAW_SCHEMA}.history_build"):
+        return None
+    return con.execute(f"select signature from {RAW_SCHEMA}.history_build").fetchone()[0]
+
+
+def _read_stored(con: duckdb.DuckDBPyConnection) -> _Stored | None:
+    """What the published history was built from; None when there is no usable history."""
+    if not all(
+        _table_exists(con, PREVIOUS, table)
+        for table in (HISTORY_TABLE, f"{RAW_SCHEMA}.history_build", f"{RAW_SCHEMA}.sales")
+    ):
+        return None
+    signature, window_days, shares, period, keep_duplicates = con.execute(
+        "select signature, window_days, tier_shares, history_period, keep_duplicates"
+        f" from {PREVIOUS}.{RAW_SCHEMA}.history_build"
+    ).fetchone()
+    as_of, last_start, periods = con.execute(
+        "select max(as_of_date), max(period_start), count(distinct period_start)"
+        f" from {PREVIOUS}.{HISTORY_TABLE}"
+    ).fetchone()
+    if last_start is None:
+        return None
+    return _Stored(signature, (window_days, shares, period, keep_duplicates), as_of, last_start, periods)
+
+
+def decide(
+    con: duckdb.DuckDBPyConnection,
+    stored: _Stored | None,
+    settings: PyramidSettings,
+    as_of_date,
+    actions: dict[str, str] | None = None,
+) -> HistoryDecision:
+    """Compare the stored history's inputs with the newly loaded raw tables of `con`.
+
+    Sales and customers the loader kept (or sales it only appended to, from the last stored period on) are
+    unchanged without looking at them; otherwise their fingerprints are compared.
+    """
+    actions = actions or {}
+    if stored is None:
+        return HistoryDecision(False, "no stored history")
+    if stored.signature != model_signature(settings.target):
+        return HistoryDecision(False, "the history's SQL changed")
+    if stored.settings != _settings_key(settings):
+        return HistoryDecision(False, "window, tier shares, period or duplicate handling changed")
+    if as_of_date is None or as_of_date < stored.as_of_date:
+        return HistoryDecision(False, f"as-of date before the stored history's {stored.as_of_date}")
+    last_start = stored.last_period_start
+    sales = actions.get("sales")
+    if sales == "landed" and _sales_fingerprint(con, "", last_start) != _sales_fingerprint(
+        con, f"{PREVIOUS}.", last_start
+    ):
+        return HistoryDecision(False, f"sales before {last_start} changed")
+    if actions.get("customers") != "kept" and _customers_fingerprint(
+        con, "", last_start
+    ) != _customers_fingerprint(con, f"{PREVIOUS}.", last_start):
+        return HistoryDecision(False, f"customers known before {last_start} changed")
+    changed_from = _changed_from(con) if sales == "appended" else None
+    if changed_from is not None and changed_from < last_start:
+        kept = con.execute(
+            f"select count(distinct period_start) from {PREVIOUS}.{HISTORY_TABLE} where period_end < ?",
+            [changed_from],
+        ).fetchone()[0]
+        return HistoryDecision(
+            True,
+            f"late sales lines: periods ending from {changed_from} on recomputed",
+            kept,
+            history_written_from=changed_from,
+        )
+    return HistoryDecision(
+        True, f"from {last_start} on recomputed", stored.periods - 1, history_written_from=last_start
+    )
+
+
+def _sales_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, before) -> tuple:
+    """Count and sum of line hashes of the sales before `before`, over typed values (text = Parquet)."""
+    types = column_types(con, f"{catalog}{RAW_SCHEMA}.sales")
+    day = date_value("order_date", types["order_date"], strict=False)
+    line = ", ".join(
+        [
+            text_value("customer_id", types["customer_id"]),
+            day,
+            decimal_value("amount", types["amount"], strict=False),
+        ]
+    )
+    return con.execute(
+        f"select count(*), coalesce(sum(hash({line})::hugeint), 0) from {catalog}{RAW_SCHEMA}.sales"
+        f" where {day} < cast(? as date)",
+        [before],
+    ).fetchone()
+
+
+def _customers_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, before) -> tuple:
+    """Count and sum of hashes of the customers known before `before` (later sign-ups change no period)."""
+    types = column_types(con, f"{catalog}{RAW_SCHEMA}.customers")
+    signup = date_value("signup_date", types["signup_date"], strict=False)
+    line = ", ".join([text_value("customer_id", types["customer_id"]), signup])
+    return con.execute(
+        f"select count(*), coalesce(sum(hash({line})::hugeint), 0) from {catalog}{RAW_SCHEMA}.customers"
+        f" where coalesce({signup}, date '0001-01-01') < cast(? as date)",
+        [before],
+    ).fetchone()
+
+
+def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings: PyramidSettings) -> None:
+    """Keep what this build's history was computed from, for the next build's decision."""
+    window_days, shares, period, keep_duplicates = _settings_key(settings)
+    con.execute(
+        f"""
+        create or replace table {RAW_SCHEMA}.history_build as
+        select
+            cast(? as varchar) as signature,
+            cast(? as integer) as window_days,
+            cast(? as varchar) as tier_shares,
+            cast(? as varchar) as history_period,
+            cast(? as boolean) as keep_duplicates,
+            cast(? as boolean) as incremental,
+            cast(? as boolean) as daily_sales_incremental,
+            cast(? as varchar) as reason,
+            cast(? as date) as history_written_from,
+            cast(? as date) as daily_written_from
+        """,
+        [
+            model_signature(settings.target),
+            window_days,
+            shares,
+            period,
+            keep_duplicates,
+            decision.incremental,
+            decision.daily_kept,
+            decision.describe(),
+            decision.history_written_from,
+            decision.daily_written_from,
+        ],
+    )

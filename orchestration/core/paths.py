@@ -1,0 +1,12 @@
+"""Where the project's parts live, resolved from this file so every entry point agrees."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEMO_INPUT_DIR = PROJECT_ROOT / "seeds"
+DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
+WAREHOUSE_FILE_NAME = "pyramid.duckdb"
+MARTS_SCHEMA = "marts"
+RAW_SCHEMA = "raw"
+GX_PROJECT_DIR = PROJECT_ROOT / "expectations"

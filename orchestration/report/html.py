@@ -1,0 +1,249 @@
+"""The report as one self-contained HTML page: inline styles, pictures as data URIs, no script, no network."""
+
+from __future__ import annotations
+
+import base64
+import html
+from decimal import Decimal
+from pathlib import Path
+
+from orchestration.report.data import TIERS, ReportData
+from orchestration.report.labels import LEVEL_COLORS as COLORS
+from orchestration.report.labels import RIGHT_TO_LEFT, labels
+from orchestration.report.text import count_text, money_text, percent_text
+
+MOVEMENTS = ("new", "reactivated", "upgraded", "stayed", "downgraded", "lapsed", "joined")
+STYLE = """
+body { font-family: "DejaVu Sans", "Noto Sans", "Noto Naskh Arabic", Arial, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1a1a1a; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; }
+.subtitle { color: #555; margin-top: 0; }
+section { margin: 2.5rem 0; }
+.pyramid { display: flex; flex-direction: column; align-items: center; gap: 3px; margin: 1.5rem 0; }
+.layer { padding: 0.45rem 0.8rem; text-align: center; border-radius: 3px; box-sizing: border-box; }
+.layer .name { font-weight: bold; display: block; }
+.layer.dark { color: white; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; }
+td.number { text-align: end; font-variant-numeric: tabular-nums; }
+p.warning { border-inline-start: 4px solid #b45309; background: #fef3c7; padding: 0.5rem 0.75rem; }
+th { text-align: start; background: #f3f6fa; }
+img { max-width: 100%; }
+footer { color: #777; font-size: 0.85rem; }
+"""
+
+
+def _number(text: str) -> str:
+    """A number or date kept left to right (with its sign and % in place) inside right-to-left text."""
+    return f'<bdi dir="ltr">{html.escape(text)}</bdi>'
+
+
+def _sentence(template: str, **values: object) -> str:
+    """The template escaped, its {placeholders} filled with left-to-right numbers or dates."""
+    marked = {name: f"\x00{name}\x00" for name in values}
+    parts = html.escape(template.format(**marked)).split("\x00")
+    return "".join(_number(str(values[part])) if index % 2 else part for index, part in enumerate(parts))
+
+
+def _image(png: bytes, alt: str) -> str:
+    encoded = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+
+
+def render_html(data: ReportData, language: str, pictures: dict[str, bytes], source: str) -> str:
+    words = labels(language)
+    escape = html.escape
+    layers = []
+    for index, level in enumerate(data.levels):
+        width = 22 + index * 78 / max(len(data.levels) - 1, 1)
+        details = [count_text(level.customers) if level.customers is not None else words["unknown"]]
+        if level.share_of_active is not None:
+            details.append(percent_text(level.share_of_active))
+        if level.level in TIERS:
+            details.append(f"{percent_text(level.share_of_revenue)} {words['of_revenue']}")
+        dark = " dark" if level.level in ("top", "big") else ""
+        layers.append(
+            f'<div class="layer{dark}" data-level="{level.level}" style="width:{width:.0f}%;'
+            f'background:{COLORS[level.level]}"><span class="name">{escape(words[level.level])}</span>'
+            f"{' · '.join(_number(detail) for detail in details)}</div>"
+        )
+    rows = [
+        f'<tr data-level="{level.level}"><th scope="row">{escape(words[level.level])}</th>'
+        + "".join(
+            f'<td class="number {name}">{_number(value)}</td>'
+            for name, value in (
+                (
+                    "customers",
+                    count_text(level.customers) if level.customers is not None else words["unknown"],
+                ),
+                ("share-of-active", percent_text(level.share_of_active)),
+                ("revenue", money_text(level.revenue)),
+                ("share-of-revenue", percent_text(level.share_of_revenue)),
+            )
+        )
+        + "</tr>"
+        for level in data.levels
+    ]
+    header = "".join(
+        f"<th>{escape(words[key])}</th>"
+        for key in ("level", "customers", "share_of_active", "revenue", "share_of_revenue")
+    )
+    if data.migration_from:
+        movement_rows = "".join(
+            f'<tr data-movement="{name}"><th scope="row">{escape(words[name])}</th>'
+            f'<td class="number">{_number(f"{data.movements.get(name, 0):,}")}</td></tr>'
+            for name in MOVEMENTS
+        )
+        period = _sentence(words["migration_period"], previous=data.migration_from, current=data.as_of)
+        migration = (
+            f"<p>{period}</p>"
+            f'<table id="movements"><tr><th>{escape(words["movement"])}</th>'
+            f"<th>{escape(words['customers'])}</th></tr>{movement_rows}</table>"
+            f"{_image(pictures['migration'], words['migration'])}"
+        )
+    else:
+        migration = f"<p>{escape(words['no_history'])}</p>"
+    summary = _sentence(
+        words["active_summary"],
+        active=f"{data.active_customers:,}",
+        revenue=money_text(data.active_revenue),
+        days=data.window_days,
+    )
+    ahead = _forecast_section(data, words) if data.forecast else ""
+    actions = _actions_section(data, words, source) if data.actions else ""
+    outlook = _outlook_section(data, words, pictures) if data.backtest else ""
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    return f"""<!doctype html>
+<html lang="{language}" dir="{direction}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(words["title"])} · {data.as_of}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{escape(words["title"])}</h1>
+<p class="subtitle">{_sentence(words["as_of"], date=data.as_of)} · {summary}</p>
+</header>
+<section id="pyramid">
+<h2>{escape(words["pyramid"])}</h2>
+<div class="pyramid">{"".join(layers)}</div>
+<table id="levels"><tr>{header}</tr>{"".join(rows)}</table>
+</section>
+<section id="migration">
+<h2>{escape(words["migration"])}</h2>
+{migration}
+</section>
+<section id="trend">
+<h2>{escape(words["trend"])}</h2>
+{_image(pictures["trend"], words["trend"])}
+</section>
+<section id="concentration">
+<h2>{escape(words["concentration"])}</h2>
+{_image(pictures["concentration"], words["concentration"])}
+</section>
+{ahead}
+{outlook}
+{actions}
+<footer>{escape(words["footer"].format(path=source))}</footer>
+</body>
+</html>
+"""
+
+
+def _forecast_section(data: ReportData, words: dict[str, str]) -> str:
+    """The pyramid ahead (marts.pyramid_forecast): customers per level now, next period and at the horizon."""
+    escape = html.escape
+    horizon = words["horizon"].format(periods=data.horizon_periods)
+    header = "".join(
+        f"<th>{escape(text)}</th>"
+        for text in (words["level"], words["now"], words["next_period"], horizon, words["backtest_error"])
+    )
+    rows = "".join(
+        f'<tr data-level="{level}"><th scope="row">{escape(words[level])}</th>'
+        + "".join(f'<td class="number">{_number(_amount(value))}</td>' for value in values)
+        + "</tr>"
+        for level, values in data.forecast.items()
+    )
+    return (
+        f'<section id="ahead"><h2>{escape(words["ahead"])}</h2><p>{escape(words["ahead_note"])}</p>'
+        f'<table id="forecast"><tr>{header}</tr>{rows}</table></section>'
+    )
+
+
+def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str, bytes]) -> str:
+    """How good the outlook is (marts.outlook_backtest): the calibration chart and the figures per segment."""
+    escape = html.escape
+    keys = (
+        "segment",
+        "customers",
+        "predicted_buyers",
+        "actual_buyers",
+        "predicted_revenue",
+        "actual_revenue",
+    )
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in (*keys, "auc", "top_decile_capture"))
+    rows = "".join(
+        f'<tr data-segment="{row[0]}"><th scope="row">{escape(words[row[0]])}</th>'
+        + "".join(f'<td class="number">{_number(value)}</td>' for value in backtest_cells(row))
+        + "</tr>"
+        for row in data.backtest
+    )
+    cutoff = data.backtest[0][8]
+    note = _sentence(words["outlook_note"], cutoff=cutoff, days=(data.as_of - cutoff).days)
+    banner = (
+        f'<p class="warning" role="status">{escape(words["outlook_below_limits"])}'
+        f" {_number(data.outlook_warnings)}</p>"
+        if data.outlook_warnings
+        else ""
+    )
+    return (
+        f'<section id="outlook"><h2>{escape(words["outlook"])}</h2>{banner}<p>{note}</p>'
+        f"{_image(pictures['calibration'], words['outlook'])}"
+        f'<table id="backtest"><tr>{header}</tr>{rows}</table></section>'
+    )
+
+
+def backtest_cells(row: tuple) -> list[str]:
+    """A row of report.read_backtest as the page shows it: counts, buyers to one decimal, money, and the AUC
+    and the top 10 % capture to three decimals."""
+    _, customers, predicted_buyers, actual_buyers, predicted, actual, auc, capture, _ = row
+    ratios = [_ratio(auc), _ratio(capture)]
+    return [
+        f"{customers:,}",
+        f"{predicted_buyers:,.1f}",
+        f"{actual_buyers:,}",
+        money_text(predicted),
+        money_text(actual),
+        *ratios,
+    ]
+
+
+def _ratio(value: object) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _actions_section(data: ReportData, words: dict[str, str], source: str) -> str:
+    """What to do next (marts.customer_actions): customers and value at stake per action."""
+    escape = html.escape
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in ("action", "customers", "value_at_stake"))
+    rows = "".join(
+        f'<tr data-action="{action}"><th scope="row">{escape(words[action])}</th>'
+        f'<td class="number">{_number(f"{count:,}")}</td>'
+        f'<td class="number">{_number(money_text(value))}</td></tr>'
+        for action, (count, value) in sorted(data.actions.items())
+    )
+    folder = str(Path(source).parent / "serving" / "current" / "customer_actions")
+    note = escape(words["actions_note"].format(path=folder))
+    return (
+        f'<section id="actions"><h2>{escape(words["actions"])}</h2>'
+        f'<table id="action-lists"><tr>{header}</tr>{rows}</table><p>{note}</p></section>'
+    )
+
+
+def _amount(value: object) -> str:
+    """A count that may be fractional (an expected number of customers) or missing."""
+    if value is None:
+        return "-"
+    return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
