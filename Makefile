@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE (this one does) compiles Dagster, dbt and GX from source on every start.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run run-spark dev docs test test-fast lint unit bench bench-demo bench-outlook install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
+.PHONY: run run-spark dev docs test test-pure test-fast lint unit env-example bench bench-demo bench-outlook install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
@@ -24,11 +24,16 @@ dev: install ## Start the Dagster UI (http://127.0.0.1:3000) on the demo data, w
 	DAGSTER_HOME=$(DAGSTER_HOME) PYRAMID_MARKET_POPULATION=$${PYRAMID_MARKET_POPULATION:-$(DEMO_MARKET_POPULATION)} \
 		$(VENV)/bin/dagster dev
 
-test: install-dev chromium java duckdb-lts lint unit ## Lint everything and run the whole test suite (the Spark tests too)
+test: install-dev chromium java duckdb-lts lint test-pure unit ## Lint, the pure tier, then every other test (Spark too)
+
+# The pure tier (tests/unit): settings, rules in Python, manifest reading, messages, the lock; no dbt build,
+# no Dagster run. Seconds; first, so a broken rule shows before the slow tiers start.
+test-pure: install-dev
+	$(VENV)/bin/pytest -p no:xdist -o addopts=-ra -q tests/unit
 
 # The fast tier: everything that needs neither Spark nor several builds of one dataset (no lint, no Java).
-test-fast: install-dev chromium duckdb-lts
-	$(VENV)/bin/pytest -n 2 -m "not slow and not spark"
+test-fast: install-dev chromium duckdb-lts test-pure
+	$(VENV)/bin/pytest -n 2 -m "not slow and not spark" --ignore=tests/unit
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -36,8 +41,9 @@ lint: install-dev
 	PYRAMID_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg check defs
 
+# Every test but the pure tier (make test runs that first).
 unit: install-dev
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 2 --ignore=tests/unit
 
 # dbt's documentation site with the exposures, one HTML file that opens offline (from the published warehouse).
 docs: install
@@ -108,6 +114,9 @@ java:
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 		else echo "note: install Java 17 (Debian: openjdk-17-jre-headless) for the Spark tests"; fi; }
+
+env-example: install ## Rewrite .env.example from the settings (orchestration/core/settings.py)
+	$(VENV)/bin/python -m orchestration.core.env_example
 
 gx-project: install ## Rewrite expectations/gx from orchestration/validate/suites.py
 	$(VENV)/bin/python -m orchestration.validate.gx_project

@@ -18,7 +18,7 @@ import pytest
 from orchestration.core.paths import DEMO_INPUT_DIR
 from tests.conftest import Dataset, invoke_pyramid
 from tests.processes import alive, cmdline, descendants
-from tests.test_warehouse import half_published
+from tests.unit.test_warehouse import half_published
 
 PYRAMID = str(Path(sys.executable).with_name("pyramid"))
 
@@ -172,27 +172,3 @@ def test_a_warehouse_folder_that_refuses_new_files_is_found_before_building(smal
     )
     assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
     assert (warehouse / "pyramid.duckdb").read_bytes() == b"published"
-
-
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        (
-            'IO Error: Could not write file "/data/wh/.build/1/pyramid.duckdb": No space left on device',
-            "no space left on device: /data/wh/.build/1/pyramid.duckdb",
-        ),
-        (
-            "[Errno 13] Permission denied: '/data/wh/serving/versions'",
-            "permission denied: /data/wh/serving/versions",
-        ),
-        ("OSError: [Errno 30] Read-only file system", "read-only file system: /fallback"),
-        ("Binder Error: column x not found", None),
-    ],
-)
-def test_a_fault_of_the_machine_is_named_in_one_line(message, expected):
-    """A step's error that a full disk, a refused permission or a read-only file system caused becomes one
-    line naming the cause and the path it names (else the warehouse folder); anything else is not a fault of
-    the machine. (A pure rule: no build.)"""
-    from orchestration.pipeline import environment_fault
-
-    assert environment_fault(message, Path("/fallback")) == expected

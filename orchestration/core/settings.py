@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from orchestration.core.paths import DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+import yaml
 
-# The active tiers, highest first: the one list every layer reads (dbt gets it with the shares).
-TIER_NAMES = ("top", "big", "medium", "small")
+from orchestration.core.paths import DBT_PROJECT_DIR, DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+
+PROJECT_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+"""dbt_project.yml's vars: the defaults of every setting dbt reads, and the tier names, written there once
+(dbt run by hand reads them too)."""
+# The active tiers, highest first: the names of var `tier_shares`, in its order.
+TIER_NAMES = tuple(PROJECT_VARS["tier_shares"])
 # Every level of the pyramid, top first (dbt: macro pyramid_levels).
 LEVELS = (*TIER_NAMES, "inactive", "prospect", "suspect", "rest")
-DEFAULT_TIER_SHARES = (Decimal(1), Decimal(4), Decimal(15), Decimal(80))
 TARGETS = ("duckdb", "spark")
 # The report's languages: orchestration/report/labels.py holds one table of words for each.
 REPORT_LANGUAGES = ("en", "ar", "pl")
@@ -39,40 +44,86 @@ class SettingsError(ValueError):
     """A setting that cannot be used; the message says which and why."""
 
 
+def setting(default: object, doc: str, *, per_run: bool = False):
+    """One setting: its default and what it means, written once. The Launchpad field, the flag's help, the
+    record kept with each build and .env.example are made from these. `per_run`: asked for by each run
+    (the as-of date), never read from the environment or the resource."""
+    return field(default=default, metadata={"doc": doc, "per_run": per_run})
+
+
+def parse_tier_shares(value: object) -> tuple[Decimal, ...]:
+    """'1,4,15,80' or [1, 4.0, 15, 80] → (1, 4, 15, 80) as exact decimals, each written one way (1E+1 and
+    10.0 are 10), so that a build records the same shares however they were given."""
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    refused = SettingsError(
+        f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {value!r}"
+    )
+    try:
+        shares = tuple(Decimal(str(part).strip()) for part in parts)
+    except InvalidOperation:
+        raise refused from None
+    if not all(share.is_finite() for share in shares):
+        raise refused
+    return tuple(Decimal(format(share.normalize(), "f")) for share in shares)
+
+
+DEFAULT_TIER_SHARES = parse_tier_shares(list(PROJECT_VARS["tier_shares"].values()))
+
+
 @dataclass(frozen=True)
 class PyramidSettings:
-    input_dir: Path = DEMO_INPUT_DIR
-    """Folder with sales.csv|parquet (or a sales/ folder) and the optional customers, market, feedback and
-    complaints files."""
-    warehouse_dir: Path = DEFAULT_WAREHOUSE_DIR
-    """Folder of the published DuckDB file (pyramid.duckdb), its Parquet copy, reports and history."""
-    as_of_date: dt.date | None = None
-    """The day the pyramid is taken on; None: the latest order_date of the sales."""
-    window_days: int = 365
-    """Activity window in days, ending on and including the as-of date."""
-    market_population: int | None = None
-    """Size of the whole addressable market; None: the `rest` level is unknown."""
-    tier_shares: tuple[Decimal, ...] = field(default=DEFAULT_TIER_SHARES)
-    """Percent of active customers in each of TIER_NAMES; sums to 100."""
-    keep_duplicates: bool = False
-    """Keep sales lines repeated with the same order_id and every other column equal."""
-    history_period: str = "month"
-    """Period of the tier history, migration and retention: one of HISTORY_PERIODS."""
-    target: str = "duckdb"
-    """dbt target that builds the models: one of TARGETS."""
-    report_language: str = "en"
-    """Language of the HTML and PNG report: one of REPORT_LANGUAGES."""
-    memory_limit: str = "4GB"
-    """DuckDB's memory limit for every connection of a build (beyond it DuckDB spills to the build folder)."""
-    threads: int = 2
-    """DuckDB's threads per query."""
-    freshness_warn_after_days: int = 3
-    """The sales feed is late (a warning) when its newest order_date is more than this many days old, counted
-    from the end of that day in UTC; the default lets a weekend pass."""
-    freshness_error_after_days: int = 7
-    """... and stale (an error in `dbt source freshness` and Dagster's check) beyond this many days."""
-    outlook_days: int | None = None
-    """Horizon of each customer's outlook in days (marts.customer_outlook); None: the activity window."""
+    input_dir: Path = setting(
+        DEMO_INPUT_DIR,
+        "Folder with sales.csv|parquet (or a sales/ folder of files) and the optional customers, market,"
+        " feedback and complaints files.",
+    )
+    warehouse_dir: Path = setting(
+        DEFAULT_WAREHOUSE_DIR,
+        "Folder of the published warehouse (pyramid.duckdb), its Parquet copy, reports and history.",
+    )
+    as_of_date: dt.date | None = setting(
+        None, "The day the pyramid is taken on; unset: the latest order_date of the sales.", per_run=True
+    )
+    window_days: int = setting(
+        PROJECT_VARS["window_days"], "Activity window in days, ending on and including the as-of date."
+    )
+    market_population: int | None = setting(
+        PROJECT_VARS["market_population"],
+        "Size of the whole addressable market (unset: the `rest` level is unknown).",
+    )
+    tier_shares: tuple[Decimal, ...] = setting(
+        DEFAULT_TIER_SHARES, "Percent of active customers in top,big,medium,small; must sum to 100."
+    )
+    keep_duplicates: bool = setting(
+        False, "Keep sales lines repeated with the same order_id and every other column equal."
+    )
+    history_period: str = setting(
+        PROJECT_VARS["history_period"],
+        "Period of the tier history, migration and retention: week, month or quarter.",
+    )
+    target: str = setting(
+        "duckdb", "Engine of the dbt build: duckdb, or spark (pip install '.[spark]', Java 17)."
+    )
+    report_language: str = setting("en", "Language of the HTML and PNG report: en, ar or pl.")
+    memory_limit: str = setting(
+        "4GB",
+        "DuckDB memory limit of every connection of a build; DuckDB spills to the build folder beyond it.",
+    )
+    threads: int = setting(2, "DuckDB threads per query.")
+    freshness_warn_after_days: int = setting(
+        PROJECT_VARS["freshness_warn_after_days"],
+        "The sales feed is late (a warning line, dbt source freshness warns) when its newest order_date is"
+        " more than this many days old, counted from the end of that day in UTC; the default lets a weekend"
+        " pass.",
+    )
+    freshness_error_after_days: int = setting(
+        PROJECT_VARS["freshness_error_after_days"],
+        "... and stale (an error in dbt source freshness and Dagster's check) beyond this many days.",
+    )
+    outlook_days: int | None = setting(
+        PROJECT_VARS["outlook_days"],
+        "Horizon of each customer's outlook (marts.customer_outlook) in days (unset: the activity window).",
+    )
 
     def __post_init__(self) -> None:
         if self.window_days < 1:
@@ -109,26 +160,24 @@ class PyramidSettings:
         values = {}
         for setting in fields(cls):
             value = given.get(setting.name)
-            if value is None and setting.name != "as_of_date":  # the as-of date is asked for per run
+            if value is None and not setting.metadata["per_run"]:
                 value = _from_environment(setting.name, environ)
             if value is not None:
                 values[setting.name] = _typed(setting.name, value)
         return cls(**values)
 
+    def plain(self) -> dict[str, object]:
+        """Every setting as text, a number, a boolean or None, under its own name: the run config of a
+        `pyramid run`, the record kept with the build, the environment's form. `resolve` reads it back."""
+        return {setting.name: plain_value(getattr(self, setting.name)) for setting in fields(self)}
+
     def dbt_vars(self) -> dict[str, object]:
-        """The vars of dbt_project.yml that decide the pyramid, under the settings' own names."""
-        return {
-            "as_of_date": self.as_of_date.isoformat() if self.as_of_date else None,
-            "window_days": self.window_days,
-            "market_population": self.market_population,
-            "history_period": self.history_period,
-            "tier_shares": {
-                name: str(share) for name, share in zip(TIER_NAMES, self.tier_shares, strict=True)
-            },
-            "freshness_warn_after_days": self.freshness_warn_after_days,
-            "freshness_error_after_days": self.freshness_error_after_days,
-            "outlook_days": self.outlook_days,
+        """The settings dbt reads, as the vars of dbt_project.yml with the same names."""
+        given = {name: value for name, value in self.plain().items() if name in PROJECT_VARS}
+        given["tier_shares"] = {
+            name: str(share) for name, share in zip(TIER_NAMES, self.tier_shares, strict=True)
         }
+        return given
 
     def duckdb_vars(self, database: Path, temp_directory: Path) -> dict[str, object]:
         """The vars profiles.yml reads for the DuckDB connection of one build."""
@@ -167,43 +216,44 @@ def _check_memory_limit(value: str) -> None:
 
 
 def _typed(setting: str, value: object) -> object:
-    """A setting given as text (a flag, an environment variable) or as a value, in the field's type."""
+    """A setting given as text (a flag, an environment variable, a record) or as a value, in its type."""
+    kind = SETTING_TYPES[setting]
     try:
-        if setting in {"input_dir", "warehouse_dir"}:
+        if isinstance(value, kind):
+            return value
+        if kind is Path:
             return Path(value)
-        if setting == "as_of_date":
-            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        if setting in {
-            "window_days",
-            "market_population",
-            "threads",
-            "freshness_warn_after_days",
-            "freshness_error_after_days",
-            "outlook_days",
-        }:
+        if kind is dt.date:
+            return dt.date.fromisoformat(str(value))
+        if kind is bool:
+            return str(value).lower() in {"1", "true", "yes"}
+        if kind is int:
             return int(value)
-        if setting == "keep_duplicates":
-            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
-        if setting == "tier_shares":
-            return value if isinstance(value, tuple) else parse_tier_shares(value)
+        if kind is tuple:
+            return parse_tier_shares(value)
     except SettingsError:
         raise
     except ValueError as error:
         raise SettingsError(f"{setting}: cannot read {value!r} ({error})") from None
+    return str(value)
+
+
+def plain_value(value: object) -> object:
+    """A setting's value as text, a number, a boolean or None (tier shares: `1,4,15,80`)."""
+    if isinstance(value, Path | dt.date):
+        return str(value)
+    if isinstance(value, tuple):
+        return ",".join(str(part) for part in value)
     return value
 
 
-def parse_tier_shares(value: object) -> tuple[Decimal, ...]:
-    """'1,4,15,80' or [1, 4.0, 15, 80] → (1, 4, 15, 80) as exact decimals, each written one way (1E+1 and
-    10.0 are 10), so that a build records the same shares however they were given."""
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    refused = SettingsError(
-        f"--tier-shares must be numbers separated by commas, like 1,4,15,80; got {value!r}"
-    )
-    try:
-        shares = tuple(Decimal(str(part).strip()) for part in parts)
-    except InvalidOperation:
-        raise refused from None
-    if not all(share.is_finite() for share in shares):
-        raise refused
-    return tuple(Decimal(format(share.normalize(), "f")) for share in shares)
+def _field_type(hint: object) -> type:
+    """A field's type without `| None` (tuple for the shares)."""
+    kinds = [kind for kind in typing.get_args(hint) or (hint,) if kind is not type(None)]
+    if typing.get_origin(hint) is tuple:
+        return tuple
+    return typing.get_origin(kinds[0]) or kinds[0]
+
+
+SETTING_TYPES = {name: _field_type(hint) for name, hint in typing.get_type_hints(PyramidSettings).items()}
+"""Each setting's type (Path, dt.date, int, bool, str or tuple), read from PyramidSettings."""

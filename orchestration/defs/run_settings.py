@@ -1,17 +1,18 @@
 """What every step of a run needs to agree on: the settings, the as-of date and the run's build file.
 
-The as-of date is decided once, by the step that lands the inputs, and recorded in the build file
-(`raw.build_settings`); every later step (dbt, the checks, publishing) reads it back from there, so no
-step can see another date. Asked for, in this order: the resource's `as_of_date` (the Launchpad), the
-run's `pyramid/as_of_date` tag (`pyramid run --as-of`, the schedule), the run's partition (its month's last
-day, or yesterday while the month runs). Not asked for (a `pyramid run` without `--as-of`, tagged
+The settings and the as-of date are decided once, by the step that lands the inputs, and recorded in the
+build file (`raw.build_settings`); every later step (dbt, the checks, publishing) reads them back from there,
+so no step can see another value. A run carries the as-of date it asks for in one place, its
+`pyramid/as_of_date` tag (`pyramid run --as-of`, the schedule, a tag added in the Launchpad); a run without
+the tag (a partition launched or backfilled in the UI) asks for its partition's date (its month's last day,
+or yesterday while the month runs). Not asked for (a `pyramid run` without `--as-of`, tagged
 `latest`): the latest `order_date` of every sales line the build holds, all files of a `sales/` folder and
 the lines landed by earlier runs alike. Such a run is filed under the current month's partition: which
 month its pyramid is of is known only once the sales are landed.
 """
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.core.duckdb_reader import use_settings
@@ -33,10 +34,8 @@ class RunSettings:
     build_file: Path
 
 
-def requested_as_of(context, pyramid: PyramidResource) -> dt.date | None:
+def requested_as_of(context) -> dt.date | None:
     """The as-of date the run asks for, or None: the latest order_date of the landed sales."""
-    if pyramid.as_of_date:
-        return dt.date.fromisoformat(pyramid.as_of_date)
     tags = context.run.tags
     if tags.get(AS_OF_TAG):
         return None if tags[AS_OF_TAG] == LATEST_SALE else dt.date.fromisoformat(tags[AS_OF_TAG])
@@ -47,7 +46,7 @@ def requested_as_of(context, pyramid: PyramidResource) -> dt.date | None:
 
 def requested_settings(context, pyramid: PyramidResource) -> RunSettings:
     """The settings before landing (the landing step's): the as-of date as requested, maybe None."""
-    settings = pyramid.settings(requested_as_of(context, pyramid))
+    settings = pyramid.settings(requested_as_of(context))
     use_settings(settings)
     return RunSettings(settings, build_path(settings.warehouse_dir, context.run.run_id))
 
@@ -55,8 +54,7 @@ def requested_settings(context, pyramid: PyramidResource) -> RunSettings:
 def run_settings(context, pyramid: PyramidResource) -> RunSettings:
     """The settings recorded with the build by the landing step, the resolved as-of date included."""
     build_file = build_path(pyramid.warehouse, context.run.run_id)
-    recorded = read_recorded_settings(build_file)
-    settings = replace(pyramid.settings(recorded.as_of_date), **recorded.rule_settings())
+    settings = read_recorded_settings(build_file).settings
     use_settings(settings)
     return RunSettings(settings, build_file)
 

@@ -41,7 +41,7 @@ as_of as (
     from settings
 ),
 until_as_of as (
-    select sales.*, sales.day > as_of.as_of_date - as_of.window_days as in_window
+    select sales.*, sales.day > as_of.as_of_date - cast(as_of.window_days as integer) as in_window
     from sales, as_of
     where sales.day <= as_of.as_of_date
 ),

@@ -1,7 +1,7 @@
 {#-
     Complaints opened inside the activity window, as known at the as-of date: a resolution after it is not
-    known yet. A complaint is slow when it was resolved more than var `slow_complaint_hours` after it was
-    opened, or was still open that long at the end of the as-of date.
+    known yet. A complaint is slow (macro is_slow_complaint) when it was resolved more than var
+    `slow_complaint_hours` after it was opened, or was still open that long at the end of the as-of date.
 -#}
 with pyramid_parameters as (
 
@@ -32,6 +32,5 @@ select
     customer_id,
     opened_at,
     hours_to_resolve,
-    coalesce(hours_to_resolve, hours_open_at_end_of_as_of_date) > {{ var('slow_complaint_hours') | float }}
-        as is_slow
+    {{ is_slow_complaint('hours_to_resolve', 'hours_open_at_end_of_as_of_date') }} as is_slow
 from complaints

@@ -1,12 +1,12 @@
 {#-
     Do customers whose complaints are handled slowly lapse more often? Every period in which a customer was
     active is one observation, grouped by the complaints the customer opened in that period: none, all resolved
-    within var `slow_complaint_hours`, or at least one slow or never resolved. An observation lapsed when the
+    within var `slow_complaint_hours`, or at least one slow (macro is_slow_complaint: resolved later, or still
+    open that long at the end of the data's latest as-of date). An observation lapsed when the
     customer became inactive within var `complaint_followup_days` after the period; only periods with that
     much history after them count.
 -#}
 {%- set followup_days = var('complaint_followup_days') | int -%}
-{%- set slow_hours = var('slow_complaint_hours') | float -%}
 
 with periods as (
 
@@ -26,6 +26,7 @@ active_periods as (
         history.customer_id,
         history.as_of_date,
         periods.previous_as_of_date,
+        periods.latest_as_of_date,
         history.next_inactive_date <= {{ dbt.dateadd('day', followup_days, 'history.as_of_date') }} as lapsed
     from {{ ref('int_customer_history_next') }} as history
     inner join periods on history.period_start = periods.period_start
@@ -40,7 +41,13 @@ period_complaints as (
     select
         active_periods.period_start,
         active_periods.customer_id,
-        bool_or(complaints.resolved_at is null or complaints.hours_to_resolve > {{ slow_hours }}) as any_slow
+        bool_or(
+            {{ is_slow_complaint(
+                'complaints.hours_to_resolve',
+                dbt.datediff('complaints.opened_at', dbt.dateadd('day', 1, 'active_periods.latest_as_of_date'), 'second')
+                ~ ' / 3600.0'
+            ) }}
+        ) as any_slow
     from active_periods
     inner join {{ ref('stg_complaints') }} as complaints
         on
@@ -108,7 +115,7 @@ select
     cast(coalesce(grouped.lapsed, 0) as bigint) as lapsed,
     {{ safe_ratio('grouped.lapsed', 'grouped.observations', 4) }} as lapse_rate,
     cast({{ followup_days }} as integer) as followup_days,
-    cast({{ slow_hours }} as decimal(18, 2)) as slow_complaint_hours
+    cast({{ var('slow_complaint_hours') | float }} as decimal(18, 2)) as slow_complaint_hours
 from experiences
 left join grouped on experiences.complaint_experience = grouped.complaint_experience
 order by experiences.experience_order

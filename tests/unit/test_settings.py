@@ -1,15 +1,19 @@
 """One settings path: defaults stated once, read the same way by the CLI, the Dagster resource and dbt."""
 
+import dataclasses
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 from click.testing import CliRunner
 
 import orchestration.cli as cli
+from orchestration.core.env_example import ENV_EXAMPLE, env_example
 from orchestration.core.paths import DBT_PROJECT_DIR
 from orchestration.core.settings import (
     TIER_NAMES,
@@ -18,6 +22,7 @@ from orchestration.core.settings import (
     environment_name,
 )
 from orchestration.defs.resources import PyramidResource
+from orchestration.land.build_record import read_recorded_settings, record_settings
 
 DEFAULTS = PyramidSettings()
 
@@ -59,10 +64,10 @@ def test_a_setting_that_cannot_be_read_names_itself():
 
 def test_the_resource_and_the_cli_build_the_same_settings(monkeypatch, tmp_path):
     """The Launchpad's resource (fields unset: environment, then defaults) and `pyramid run`'s flags give one
-    PyramidSettings; `config_of` hands a resolved object to a run as typed config, never as text to parse."""
+    PyramidSettings; `config_of` hands a resolved object to a run in its plain form, read back equal."""
     monkeypatch.setenv("PYRAMID_WINDOW_DAYS", "120")
     monkeypatch.setenv("PYRAMID_WAREHOUSE_DIR", str(tmp_path))
-    from_resource = PyramidResource(tier_shares=[2.3, 2.7, 15, 80]).settings()
+    from_resource = PyramidResource(tier_shares="2.3,2.7,15,80").settings()
     assert from_resource.window_days == 120
     assert from_resource.warehouse_dir == tmp_path
     assert from_resource.tier_shares == (Decimal("2.3"), Decimal("2.7"), Decimal(15), Decimal(80))
@@ -83,19 +88,21 @@ def test_the_resource_and_the_cli_build_the_same_settings(monkeypatch, tmp_path)
 
 
 def test_dbt_falls_back_to_the_same_defaults_when_run_by_hand():
-    """dbt run by hand reads dbt_project.yml's vars and profiles.yml's fallbacks: they equal the settings."""
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
-    dbt_defaults = {**DEFAULTS.dbt_vars()}
-    project_vars = {name: project["vars"][name] for name in dbt_defaults}
-    assert project_vars["window_days"] == DEFAULTS.window_days
-    assert project_vars["history_period"] == DEFAULTS.history_period
-    assert project_vars["market_population"] is DEFAULTS.market_population is None
-    assert project_vars["as_of_date"] is None
-    assert list(project_vars["tier_shares"]) == list(TIER_NAMES), "tier names, in order"
-    shares = [Decimal(str(share)) for share in project_vars["tier_shares"].values()]
-    assert shares == list(DEFAULTS.tier_shares)
-    assert project_vars["freshness_warn_after_days"] == DEFAULTS.freshness_warn_after_days == 3
-    assert project_vars["freshness_error_after_days"] == DEFAULTS.freshness_error_after_days == 7
+    """The settings dbt reads take their defaults from dbt_project.yml's vars (dbt run by hand reads the
+    same); profiles.yml's fallbacks for the DuckDB connection equal the settings' defaults."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    assert set(DEFAULTS.dbt_vars()) <= set(project)
+    assert list(project["tier_shares"]) == list(TIER_NAMES) == ["top", "big", "medium", "small"]
+    assert DEFAULTS.tier_shares == (Decimal(1), Decimal(4), Decimal(15), Decimal(80))
+    assert (
+        DEFAULTS.window_days,
+        DEFAULTS.freshness_warn_after_days,
+        DEFAULTS.freshness_error_after_days,
+    ) == (
+        project["window_days"],
+        project["freshness_warn_after_days"],
+        project["freshness_error_after_days"],
+    )
 
     profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
     fallbacks = dict(re.findall(r"var\('(\w+)', env_var\('PYRAMID_\w+', '([^']*)'\)\)", profile))
@@ -106,20 +113,46 @@ def test_dbt_falls_back_to_the_same_defaults_when_run_by_hand():
     assert set(DEFAULTS.duckdb_vars(Path("x"), Path("y"))) <= set(re.findall(r"var\('(\w+)'", profile))
 
 
-def test_env_example_lists_every_setting_with_its_default():
-    """`.env.example` names every PYRAMID_* setting, each shown with the default of the settings module."""
-    lines = (Path(__file__).parent.parent / ".env.example").read_text().splitlines()
-    shown = dict(line.lstrip("# ").split("=", 1) for line in lines if line.startswith("# PYRAMID_"))
-    for name, value in vars(DEFAULTS).items():
-        if name == "as_of_date":
-            continue
-        assert environment_name(name) in shown, name
-        if isinstance(value, tuple):
-            expected = ",".join(str(part) for part in value)
-        elif isinstance(value, Path):
-            expected = value.name
-        elif isinstance(value, bool):
-            expected = str(value).lower()
-        else:
-            expected = "" if value is None else str(value)
-        assert shown[environment_name(name)] == expected, name
+def test_env_example_is_made_from_the_settings():
+    """`.env.example` is what `make env-example` writes from the settings' fields: every setting but the
+    as-of date (asked for per run), each with its meaning and default."""
+    assert ENV_EXAMPLE.read_text() == env_example(), "run `make env-example`"
+    shown = dict(
+        line.lstrip("# ").split("=", 1) for line in env_example().splitlines() if "# PYRAMID_" in line
+    )
+    assert shown["PYRAMID_WINDOW_DAYS"] == "365"
+    assert shown["PYRAMID_TIER_SHARES"] == "1,4,15,80"
+    assert shown["PYRAMID_INPUT_DIR"] == "seeds"
+    assert shown["PYRAMID_KEEP_DUPLICATES"] == "false"
+    assert shown["PYRAMID_OUTLOOK_DAYS"] == ""
+    assert "PYRAMID_AS_OF_DATE" not in shown
+
+
+def test_every_setting_is_recorded_with_the_build_and_read_back(tmp_path):
+    """raw.build_settings keeps each setting (the outlook's horizon too) and the as-of date asked for; reading
+    it back gives the same PyramidSettings, so a later step or `pyramid validate` sees what the build used."""
+    settings = PyramidSettings.resolve(
+        {}, window_days=90, tier_shares="2,3,15,80", outlook_days=30, keep_duplicates=True, threads=1
+    )
+    build_file = tmp_path / "pyramid.duckdb"
+    with duckdb.connect(str(build_file)) as con:
+        con.execute("create schema raw")
+        recorded = record_settings(con, settings, as_of_requested=dt.date(2025, 6, 30))
+    assert recorded == replace(settings, as_of_date=dt.date(2025, 6, 30))
+    back = read_recorded_settings(build_file)
+    assert back.settings == recorded
+    assert back.as_of_requested == dt.date(2025, 6, 30)
+    with duckdb.connect(str(build_file)) as con:
+        con.execute("alter table raw.build_settings drop column outlook_days")  # a build of an older version
+    assert read_recorded_settings(build_file).settings.outlook_days is None
+
+
+def test_the_launchpad_has_one_field_per_setting():
+    """The resource's fields are the settings' (but the as-of date, carried by the run's tag), described by
+    the settings' own words and environment variable."""
+    schema = PyramidResource.to_config_schema().as_field().config_type.fields
+    settings = {field.name for field in dataclasses.fields(PyramidSettings)}
+    assert set(schema) == (settings - {"as_of_date"}) | {"echo_dbt", "publish_older"}
+    assert schema["window_days"].description == (
+        "Activity window in days, ending on and including the as-of date. (PYRAMID_WINDOW_DAYS; default: 365)"
+    )
