@@ -131,7 +131,7 @@ QUERIES = {
         left join selected on true
         order by selected.customer_id
     """,
-    "tier_history": f"""
+    "customer_tier_history": f"""
         with latest as (
             select * from {MARTS_SCHEMA}.customer_tier_history
             where period_start = (select max(period_start) from {MARTS_SCHEMA}.customer_tier_history)
@@ -225,7 +225,7 @@ QUERIES = {
 
 SAMPLE_LINES = 10_000
 # Output batches read as the rule-breaking rows plus a sample (see the queries).
-SAMPLED = ("customers", "tier_history")
+SAMPLED = ("customers", "customer_tier_history")
 
 
 def read_batch(con: duckdb.DuckDBPyConnection, asset: str, today: str | None = None) -> pd.DataFrame:

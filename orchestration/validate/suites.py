@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from orchestration.build.lineage import contracted_columns, load_manifest
 from orchestration.core.settings import LEVELS, TIER_NAMES
 from orchestration.validate.gx_modules import Column, gxe
+from orchestration.validate.suite_list import SUITE_LIST
 
 TIERS = TIER_NAMES
 # What produced a customer's outlook (int_outlook_predictions).
@@ -277,7 +278,7 @@ def customers() -> list[gxe.Expectation]:
     ]
 
 
-def tier_history() -> list[gxe.Expectation]:
+def customer_tier_history() -> list[gxe.Expectation]:
     """On the latest period of marts.customer_tier_history, joined row for row to marts.customers."""
     return [
         gxe.ExpectColumnValuesToBeBetween(
@@ -602,17 +603,5 @@ def marts_schema() -> list[gxe.Expectation]:
     ]
 
 
-SUITES = (
-    SuiteSpec("raw_sales", "raw_sales", "input", raw_sales),
-    SuiteSpec("customer_tiers", "customer_tiers", "output", customer_tiers),
-    SuiteSpec("pyramid_summary", "pyramid_summary", "output", pyramid_summary),
-    SuiteSpec("customers", "customers", "output", customers),
-    SuiteSpec("tier_history", "tier_history", "output", tier_history),
-    SuiteSpec("tier_migration", "tier_migration", "output", tier_migration),
-    SuiteSpec("tier_retention", "tier_retention", "output", tier_retention),
-    SuiteSpec("pyramid_forecast", "pyramid_forecast", "output", pyramid_forecast),
-    SuiteSpec("customer_actions", "customer_actions", "output", customer_actions),
-    SuiteSpec("customer_outlook", "customer_outlook", "output", customer_outlook),
-    SuiteSpec("outlook_backtest", "outlook_backtest", "output", outlook_backtest),
-    SuiteSpec("marts_schema", "marts_schema", "output", marts_schema),
-)
+SUITES = tuple(SuiteSpec(suite.name, suite.name, suite.stage, globals()[suite.name]) for suite in SUITE_LIST)
+"""Each suite of suite_list.py with its expectations: the function of the suite's name above."""

@@ -20,23 +20,12 @@ from orchestration.core.warehouse_files import finish_build, validation_dir
 from orchestration.defs.resources import PyramidResource
 from orchestration.defs.run_settings import run_settings
 from orchestration.validate import worker as validation_worker
+from orchestration.validate.suite_list import OUTPUT, SUITE_LIST
 
 # The check's metadata entry with one line per failed warning expectation (pipeline.py prints them).
 WARNINGS_METADATA = "warnings"
 # GX suite → the asset its check is shown on
-OUTPUT_SUITES = {
-    "customer_tiers": "customer_tiers",
-    "pyramid_summary": "pyramid_summary",
-    "customers": "customers",
-    "tier_history": "customer_tier_history",
-    "tier_migration": "tier_migration",
-    "tier_retention": "tier_retention",
-    "pyramid_forecast": "pyramid_forecast",
-    "customer_actions": "customer_actions",
-    "customer_outlook": "customer_outlook",
-    "outlook_backtest": "outlook_backtest",
-    "marts_schema": "pyramid_summary",
-}
+OUTPUT_SUITES = {suite.name: suite.asset for suite in SUITE_LIST if suite.stage == OUTPUT}
 
 
 def _check_result(verdict, report, *, asset: str) -> AssetCheckResult:
