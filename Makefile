@@ -45,9 +45,13 @@ lint: install-dev
 unit: install-dev
 	$(VENV)/bin/pytest -n 2 --ignore=tests/unit
 
-# dbt's documentation site with the exposures, one HTML file that opens offline (from the published warehouse).
-docs: install
+# dbt's documentation site with the exposures, one HTML file that opens offline (from the published warehouse),
+# the asset graph's picture in docs/dagster.md (a `dagster dev` of its own, headless Chromium) and the project's
+# counts (models, tests, suites) printed from dbt's manifest and the suite list.
+docs: install-dev chromium
 	$(VENV)/bin/python -m orchestration.build.docs
+	$(VENV)/bin/python docs/screenshot_asset_graph.py
+	$(VENV)/bin/python -m orchestration.report.project_counts
 
 # Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
 # BENCH_SIZES=1000000,10000000,100000000:4GB for the 100M run (needs about 20 GB of disk in /tmp; under 2 GB

@@ -1,19 +1,25 @@
-"""Take the README's screenshot of the asset graph from a running `dagster dev` (headless Chromium, CDP).
+"""Take docs/dagster.md's screenshot of the asset graph from `dagster dev` (headless Chromium, CDP).
 
-    make dev   # in another terminal
-    .venv/bin/python docs/screenshot_asset_graph.py [--url http://127.0.0.1:3000] [--out docs/asset_graph.png]
+    make docs      # starts `dagster dev` on a free port with a throwaway DAGSTER_HOME, shoots, stops it
+    .venv/bin/python docs/screenshot_asset_graph.py --url http://127.0.0.1:3000   # a `make dev` running
 
 Dismisses the first-visit dialog and expands every group, which a plain `chromium --screenshot` cannot do.
 """
 
 import argparse
 import base64
+import contextlib
 import json
+import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from websockets.sync.client import connect
@@ -111,10 +117,52 @@ def screenshot(url: str, out: Path, port: int = 9333) -> None:
             browser.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def dagster_dev() -> Iterator[str]:
+    """`dagster dev` of this project on a free port, in a throwaway DAGSTER_HOME; its URL once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as home:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("dagster")),
+                "dev",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "DAGSTER_HOME": home},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"{url}/server_info", timeout=2).close()
+                    break
+                time.sleep(1)
+            else:
+                raise RuntimeError("dagster dev did not answer within two minutes")
+            yield url
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:3000")
+    parser.add_argument("--url", help="a running `dagster dev` (default: start one for the shot)")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("asset_graph.png"))
     arguments = parser.parse_args()
-    screenshot(arguments.url, arguments.out)
+    with contextlib.nullcontext(arguments.url) if arguments.url else dagster_dev() as url:
+        screenshot(url, arguments.out)
     print(f"wrote {arguments.out}")

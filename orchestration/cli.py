@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import multiprocessing
@@ -24,6 +25,7 @@ from orchestration.core.settings import (
     PyramidSettings,
     SettingsError,
     environment_name,
+    shown_value,
 )
 from orchestration.core.warehouse_files import published_path, report_dir, serving_dir
 from orchestration.core.warehouse_lock import WarehouseUnavailableError, warehouse_lock
@@ -38,14 +40,13 @@ EXIT_BUILD_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_VALIDATION_FAILED = 3
 
-DEFAULTS = PyramidSettings()
 
-
-def _default(name: str) -> str:
-    """How a flag's help names its default: the environment variable, then the settings module's value."""
-    value = getattr(DEFAULTS, name)
-    shown = ",".join(str(part) for part in value) if isinstance(value, tuple) else value
-    return f"default: {environment_name(name)}, else {shown}"
+def _help(name: str) -> str:
+    """A flag's help: the setting's own words (orchestration/core/settings.py), then where its default comes
+    from: the environment variable, then the settings' default."""
+    setting = next(field for field in dataclasses.fields(PyramidSettings) if field.name == name)
+    shown = shown_value(setting.default) or "unset"
+    return f"{setting.metadata['doc']} Default: {environment_name(name)}, else {shown}."
 
 
 warehouse_option = click.option(
@@ -53,7 +54,7 @@ warehouse_option = click.option(
     "warehouse_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help=f"Folder of the DuckDB file (pyramid.duckdb) that BI tools read ({_default('warehouse_dir')}).",
+    help=_help("warehouse_dir"),
 )
 
 
@@ -62,8 +63,7 @@ language_option = click.option(
     "report_language",
     type=click.Choice(REPORT_LANGUAGES),
     default=None,
-    help="Language of the HTML and PNG report: English, Arabic (right to left) or Polish"
-    f" ({_default('report_language')}).",
+    help=_help("report_language"),
 )
 
 
@@ -106,7 +106,7 @@ def entry_point() -> None:
     "input_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help=f"Folder with sales.csv|parquet and optional customers.* and market.* ({_default('input_dir')}).",
+    help=_help("input_dir"),
 )
 @click.option(
     "--as-of",
@@ -115,34 +115,30 @@ def entry_point() -> None:
     default=None,
     help="Date the pyramid is computed for (YYYY-MM-DD). Default: the latest order_date in the sales.",
 )
-@click.option(
-    "--window-days", type=int, default=None, help=f"Activity window in days ({_default('window_days')})."
-)
+@click.option("--window-days", type=int, default=None, help=_help("window_days"))
 @warehouse_option
 @click.option(
     "--target",
     type=click.Choice(TARGETS),
     default=None,
-    help="Engine of the dbt build: duckdb, or spark (local Spark session; pip install '.[spark]', Java 17)"
-    f" ({_default('target')}).",
+    help=_help("target"),
 )
 @click.option(
     "--market-population",
     type=int,
     default=None,
-    help="Size of the whole addressable market; without it the `rest` level is unknown"
-    f" ({_default('market_population')}).",
+    help=_help("market_population"),
 )
 @click.option(
     "--tier-shares",
     default=None,
-    help=f"Percent of active customers in top,big,medium,small; must sum to 100 ({_default('tier_shares')}).",
+    help=_help("tier_shares"),
 )
 @click.option(
     "--keep-duplicates",
     is_flag=True,
     default=None,
-    help="Keep sales lines repeated with the same order_id and all other columns equal.",
+    help=_help("keep_duplicates"),
 )
 @click.option(
     "--period",
@@ -150,36 +146,34 @@ def entry_point() -> None:
     "history_period",
     type=click.Choice(HISTORY_PERIODS),
     default=None,
-    help=f"Period of the tier history, migration and retention tables ({_default('history_period')}).",
+    help=_help("history_period"),
 )
 @language_option
 @click.option(
     "--memory-limit",
     default=None,
-    help=f"DuckDB memory limit, like 2GB; it spills beyond it ({_default('memory_limit')}).",
+    help=_help("memory_limit"),
 )
-@click.option("--threads", type=int, default=None, help=f"DuckDB threads ({_default('threads')}).")
+@click.option("--threads", type=int, default=None, help=_help("threads"))
 @click.option(
     "--freshness-warn-days",
     "freshness_warn_after_days",
     type=int,
     default=None,
-    help="Warn when the newest sale is more than this many days old"
-    f" ({_default('freshness_warn_after_days')}).",
+    help=_help("freshness_warn_after_days"),
 )
 @click.option(
     "--freshness-error-days",
     "freshness_error_after_days",
     type=int,
     default=None,
-    help=f"The feed is stale beyond this many days ({_default('freshness_error_after_days')}).",
+    help=_help("freshness_error_after_days"),
 )
 @click.option(
     "--outlook-days",
     type=int,
     default=None,
-    help="Horizon of each customer's outlook (marts.customer_outlook) in days"
-    " (default: the activity window).",
+    help=_help("outlook_days"),
 )
 @click.option("--quiet", is_flag=True, help="Do not echo dbt's output or show the run's progress.")
 def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:

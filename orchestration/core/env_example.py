@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from pathlib import Path
 
 from orchestration.core.paths import PROJECT_ROOT
-from orchestration.core.settings import PyramidSettings, environment_name, plain_value
+from orchestration.core.settings import PyramidSettings, environment_name, shown_value
 
 HEADER = """\
 # Every setting of a pyramid build, as an environment variable. Copy to `.env` (Dagster's `dagster dev` reads
@@ -34,16 +33,6 @@ RUN_ENVIRONMENT = """
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 
 
-def _shown(value: object) -> str:
-    if isinstance(value, Path):
-        inside = value.is_relative_to(PROJECT_ROOT)
-        return value.relative_to(PROJECT_ROOT).as_posix() if inside else str(value)
-    value = plain_value(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    return "" if value is None else str(value)
-
-
 def env_example() -> str:
     lines = [HEADER]
     for setting in dataclasses.fields(PyramidSettings):
@@ -51,7 +40,7 @@ def env_example() -> str:
             continue
         doc = setting.metadata["doc"]
         lines += textwrap.wrap(doc, width=110, initial_indent="# ", subsequent_indent="# ")
-        lines.append(f"# {environment_name(setting.name)}={_shown(setting.default)}")
+        lines.append(f"# {environment_name(setting.name)}={shown_value(setting.default)}")
     return "\n".join(lines) + "\n" + RUN_ENVIRONMENT
 
 

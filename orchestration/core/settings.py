@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.core.paths import DBT_PROJECT_DIR, DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR
+from orchestration.core.paths import DBT_PROJECT_DIR, DEFAULT_WAREHOUSE_DIR, DEMO_INPUT_DIR, PROJECT_ROOT
 
 PROJECT_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 """dbt_project.yml's vars: the defaults of every setting dbt reads, and the tier names, written there once
@@ -118,7 +118,8 @@ class PyramidSettings:
     )
     freshness_error_after_days: int = setting(
         PROJECT_VARS["freshness_error_after_days"],
-        "... and stale (an error in dbt source freshness and Dagster's check) beyond this many days.",
+        "The sales feed is stale (an error in dbt source freshness and Dagster's check) when its newest"
+        " order_date is more than this many days old.",
     )
     outlook_days: int | None = setting(
         PROJECT_VARS["outlook_days"],
@@ -245,6 +246,16 @@ def plain_value(value: object) -> object:
     if isinstance(value, tuple):
         return ",".join(str(part) for part in value)
     return value
+
+
+def shown_value(value: object) -> str:
+    """A default as a user writes it: a path inside the project relative to it, `false`, empty for unset."""
+    if isinstance(value, Path) and value.is_relative_to(PROJECT_ROOT):
+        return value.relative_to(PROJECT_ROOT).as_posix()
+    value = plain_value(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "" if value is None else str(value)
 
 
 def _field_type(hint: object) -> type:

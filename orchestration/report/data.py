@@ -68,7 +68,7 @@ def read_report_data(duckdb_path: Path) -> ReportData:
             "select level, customers, share_of_active, revenue, share_of_revenue, as_of_date"
             " from {marts}.pyramid_summary order by level_order"
         )
-        window_days = rows("select activity_window_days from intermediate.int_pyramid_parameters")[0][0]
+        window_days = rows("select window_days from intermediate.int_pyramid_parameters")[0][0]
         latest_pair = rows(
             "select from_level, to_level, movement, customers, previous_as_of_date"
             " from {marts}.tier_migration"

@@ -27,7 +27,7 @@ as_of as (
 
 select
     as_of_date,
-    cast({{ window_days }} as integer) as activity_window_days,
+    cast({{ window_days }} as integer) as window_days,
     cast({{ dbt.dateadd('day', 1 - window_days, 'as_of_date') }} as date) as window_start_date,
     cast(
         {% if market_population is not none -%}

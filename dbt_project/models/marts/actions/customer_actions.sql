@@ -91,7 +91,7 @@ retain as (
         customers.tier,
         customers.window_revenue as value_at_stake,
         'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ text }})
-        || ' in the last ' || cast(pyramid_parameters.activity_window_days as {{ text }})
+        || ' in the last ' || cast(pyramid_parameters.window_days as {{ text }})
         || ' days) is expected to be ' || outlook.predicted_level || ' in '
         || cast(outlook.outlook_days as {{ text }}) || ' days: '
         || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again, '
@@ -114,7 +114,7 @@ win_back as (
         customers.tier,
         customers.lifetime_revenue as value_at_stake,
         'Lapsed '
-        || cast(customers.days_since_last_order - pyramid_parameters.activity_window_days as {{ text }})
+        || cast(customers.days_since_last_order - pyramid_parameters.window_days as {{ text }})
         || ' days ago, after ' || cast(customers.lifetime_revenue as {{ text }})
         || ' of lifetime purchases (a ' || floors.tier || ' customer buys at least '
         || cast(floors.floor_revenue as {{ text }}) || ' in the window).' as reason
@@ -124,7 +124,7 @@ win_back as (
     where
         customers.level = 'inactive'
         and customers.days_since_last_order
-        < pyramid_parameters.activity_window_days + {{ var('action_win_back_days') | int }}
+        < pyramid_parameters.window_days + {{ var('action_win_back_days') | int }}
         and customers.lifetime_revenue >= floors.floor_revenue
 
 ),

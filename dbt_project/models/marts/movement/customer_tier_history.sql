@@ -76,7 +76,7 @@ days_in_windows as (
     cross join pyramid_parameters
     where
         daily_sales.order_date
-        > (select min(periods.as_of_date) from periods) - pyramid_parameters.activity_window_days
+        > (select min(periods.as_of_date) from periods) - pyramid_parameters.window_days
 
 ),
 
@@ -92,7 +92,7 @@ window_sales as (
     inner join days_in_windows as daily_sales
         on
             periods.as_of_date >= daily_sales.order_date
-            and periods.as_of_date - pyramid_parameters.activity_window_days < daily_sales.order_date
+            and periods.as_of_date - pyramid_parameters.window_days < daily_sales.order_date
     group by periods.period_start, daily_sales.customer_id
 
 ),

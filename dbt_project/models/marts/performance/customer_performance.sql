@@ -47,7 +47,7 @@ measured as (
         {{ dbt.datediff('revenue.last_order_date', 'pyramid_parameters.as_of_date', 'day') }} as days_since_last_order,  -- noqa: LT05
         {{ dbt.datediff('revenue.first_order_date', 'pyramid_parameters.as_of_date', 'day') }} as tenure_days,  -- noqa: LT05
         customers.estimated_annual_wallet,
-        pyramid_parameters.activity_window_days,
+        pyramid_parameters.window_days,
         case when satisfaction_inputs.has_feedback then coalesce(satisfaction.feedback_responses, 0) end
             as feedback_responses,
         satisfaction.avg_feedback_score,
@@ -80,13 +80,13 @@ select
     case when revenue > 0 then {{ safe_ratio('gross_margin', 'revenue', 4) }} end as gross_margin_rate,
     cast(orders as bigint) as orders,
     {{ safe_ratio('revenue', 'orders', 2, 38) }} as avg_order_value,
-    {{ safe_ratio('orders * 365', 'activity_window_days', 2) }} as orders_per_year,
+    {{ safe_ratio('orders * 365', 'window_days', 2) }} as orders_per_year,
     cast(days_since_last_order as bigint) as days_since_last_order,
     cast(tenure_days as bigint) as tenure_days,
     cast(estimated_annual_wallet as decimal(18, 2)) as estimated_annual_wallet,
     case
         when estimated_annual_wallet > 0
-            then {{ safe_ratio('revenue * 365', 'estimated_annual_wallet * activity_window_days', 4) }}
+            then {{ safe_ratio('revenue * 365', 'estimated_annual_wallet * window_days', 4) }}
     end as share_of_wallet,
     cast(feedback_responses as bigint) as feedback_responses,
     {{ round_decimal('avg_feedback_score', 2) }} as avg_feedback_score,
