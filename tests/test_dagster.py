@@ -94,7 +94,7 @@ def test_gx_suites_are_blocking_checks_and_dbt_tests_are_checks():
         ("pyramid_summary", "gx_pyramid_summary"),
         ("customers", "gx_customers"),
         ("pyramid_summary", "gx_marts_schema"),
-        ("customer_tier_history", "gx_tier_history"),
+        ("customer_tier_history", "gx_customer_tier_history"),
         ("tier_migration", "gx_tier_migration"),
         ("tier_retention", "gx_tier_retention"),
         ("customer_tiers", "unique_customer_tiers_revenue_rank"),
@@ -322,13 +322,13 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
                     "config": {
                         "warehouse_dir": str(tmp_path / "warehouse"),
                         "market_population": 25000,
-                        "as_of_date": "2026-10-31",
                         "echo_dbt": False,
                     }
                 }
             }
         },
         partition_key="2026-10-01",
+        tags={"pyramid/as_of_date": "2026-10-31"},  # the one carrier of an as-of date into a run
         instance=instance,
     )
     assert result.success

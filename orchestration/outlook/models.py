@@ -14,8 +14,9 @@ From the fitted parameters, for a horizon of `horizon_days`:
   the population's for customers without a positive repeat average).
 
 Fitting and scoring are apart: a fit is its parameters (kept in `int_outlook_fits`), and the scores are
-computed from them by the library, so a daily build scores with last week's fit (`refit_due`). Importing pymc
-takes seconds, so it is imported only when a model is fitted or scored.
+computed from them, so a daily build scores with last week's fit (`refit_due`). Importing pymc takes seconds,
+so it is imported only when a model is fitted; scores come from the models' closed forms (closed_forms.py,
+held equal to the library's by a test).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from orchestration.outlook import closed_forms
 
 SCORE_COLUMNS = ("p_alive", "p_buys", "expected_orders", "expected_revenue")
 # Fewer customers who bought than this, or fewer who bought again: no model is fitted, the scores are null.
@@ -83,20 +86,15 @@ def score_outlook(summary: pd.DataFrame, fit: Fit | None, horizon_days: int) -> 
         for column in SCORE_COLUMNS:
             scores[column] = np.nan
         return scores
-    with _quiet():
-        from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
-
-        data = _purchase_data(summary)
-        purchases = _with_parameters(BetaGeoModel(data=data), fit.parameters[PURCHASES])
-        spend_data = _spend_data(
-            summary.assign(monetary_value=summary["monetary_value"].fillna(0).clip(lower=0))
-        )
-        spend = _with_parameters(GammaGammaModel(data=spend_data), fit.parameters[SPEND])
-        scores["p_alive"] = _values(purchases.expected_probability_alive(data=data))
-        no_purchase = purchases.expected_probability_no_purchase(t=horizon_days, data=data)
-        scores["p_buys"] = 1.0 - _values(no_purchase)
-        scores["expected_orders"] = _values(purchases.expected_purchases(data=data, future_t=horizon_days))
-        per_purchase = _values(spend.expected_customer_spend(data=spend_data))
+    # The models' closed forms (closed_forms.py, held equal to pymc-marketing's by a test): scoring with a
+    # stored fit imports no modelling library.
+    purchases, spend = fit.parameters[PURCHASES], fit.parameters[SPEND]
+    x, t_x, tenure = (summary[name].astype("float64").to_numpy() for name in ("frequency", "recency", "T"))
+    mean_value = summary["monetary_value"].fillna(0).clip(lower=0).astype("float64").to_numpy()
+    scores["p_alive"] = closed_forms.p_alive(purchases, x, t_x, tenure)
+    scores["p_buys"] = 1.0 - closed_forms.p_no_purchase(purchases, horizon_days, x, t_x, tenure)
+    scores["expected_orders"] = closed_forms.expected_purchases(purchases, horizon_days, x, t_x, tenure)
+    per_purchase = closed_forms.expected_spend(spend, x, mean_value)
     scores["expected_revenue"] = scores["expected_orders"] * per_purchase
     scores[list(SCORE_COLUMNS)] = scores[list(SCORE_COLUMNS)].clip(lower=0)
     return scores
@@ -161,20 +159,6 @@ def _spend_data(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[["customer_id", "frequency", "monetary_value"]].astype(
         {"frequency": "float64", "monetary_value": "float64"}
     )
-
-
-def _with_parameters(model, parameters: dict[str, float]):
-    """The library's model with stored MAP parameters as its one-draw posterior (what a fit leaves)."""
-    import arviz
-
-    model.build_model()
-    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in parameters.items()})
-    return model
-
-
-def _values(array) -> np.ndarray:
-    """The MAP point of a (chain, draw, customer_id) array, in the order of the data's rows."""
-    return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
 
 
 def _map_values(model) -> dict[str, float]:

@@ -1,0 +1,29 @@
+"""Scoring with a stored fit is arithmetic: it imports no modelling library (pymc, pytensor, arviz)."""
+
+import subprocess
+import sys
+
+SCORE_WITH_A_STORED_FIT = """
+import sys
+import pandas as pd
+from orchestration.outlook.models import Fit, score_outlook
+
+fit = Fit({"purchases": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+           "spend": {"p": 6.25, "q": 3.74, "v": 15.44}}, customers=100, repeat_customers=40)
+summary = pd.DataFrame({"customer_id": ["a", "b"], "frequency": [0, 3], "recency": [0, 200], "T": [30, 365],
+                        "monetary_value": [None, 25.0]})
+scores = score_outlook(summary, fit, horizon_days=365)
+print(scores.round(6).to_dict("records"))
+print(sorted(name for name in ("pymc", "pytensor", "arviz", "pymc_marketing") if name in sys.modules))
+"""
+
+
+def test_scoring_with_a_stored_fit_imports_no_modelling_library():
+    """Customer a: one purchase 30 days ago, p_alive 1 (no repeat yet); b: 3 repeats, the last 165 days ago.
+    The scores are positive and the library's modules were never loaded."""
+    run = subprocess.run([sys.executable, "-c", SCORE_WITH_A_STORED_FIT], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    records, loaded = run.stdout.strip().splitlines()
+    assert loaded == "[]"
+    assert "'p_alive': 1.0" in records
+    assert records.count("'expected_revenue'") == 2
