@@ -1,8 +1,18 @@
 {#- The pyramid's levels: who is at which level, their order, and the names of the moves between them. -#}
 
+{% macro customer_pyramid_levels() -%}
+    {#- The levels of known customers, top first: the tiers of the active customers, inactive, prospect. -#}
+    {{ return(tier_names() + ['inactive', 'prospect']) }}
+{%- endmacro %}
+
+{% macro migration_from_levels() -%}
+    {#- Where a move between periods starts: a known customer's level, or none (not yet known). -#}
+    {{ return(customer_pyramid_levels() + ['none']) }}
+{%- endmacro %}
+
 {% macro pyramid_levels() -%}
-    {#- Every level, top first: the tiers of the active customers, then everyone else. -#}
-    {{ return(tier_names() + ['inactive', 'prospect', 'suspect', 'rest']) }}
+    {#- Every level, top first: the known customers' levels, then the market's suspects and the rest. -#}
+    {{ return(customer_pyramid_levels() + ['suspect', 'rest']) }}
 {%- endmacro %}
 
 {% macro is_tier(level) -%}
