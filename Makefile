@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE (this one does) compiles Dagster, dbt and GX from source on every start.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run run-spark dev docs test test-pure test-fast lint unit env-example bench bench-demo bench-outlook install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
+.PHONY: run run-spark dev docs test test-pure test-fast lint unit settings-docs bench bench-demo bench-outlook install install-dev install-spark uv docs-assets duckdb-lts manifest chromium java gx-project demo-data clean
 
 run: install ## Build the pyramid from the bundled demo data, validate it, print it
 	$(VENV)/bin/pyramid run --market-population $(DEMO_MARKET_POPULATION)
@@ -119,8 +119,8 @@ java:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 		else echo "note: install Java 17 (Debian: openjdk-17-jre-headless) for the Spark tests"; fi; }
 
-env-example: install ## Rewrite .env.example from the settings (orchestration/core/settings.py)
-	$(VENV)/bin/python -m orchestration.core.env_example
+settings-docs: install ## Rewrite .env.example and docs/dagster.md's settings table from the settings
+	$(VENV)/bin/python -m orchestration.settings_docs
 
 gx-project: install ## Rewrite expectations/gx from orchestration/validate/suites.py
 	$(VENV)/bin/python -m orchestration.validate.gx_project

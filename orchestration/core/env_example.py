@@ -1,4 +1,4 @@
-"""`.env.example`, made from the settings' fields (`make env-example` writes it; a test holds the file equal).
+"""`.env.example`, made from the settings' fields (`make settings-docs` writes it; a test holds it equal).
 
 Every setting of a build appears with its meaning and default as PyramidSettings states them, so the file
 cannot name a setting that does not exist or show a default the code no longer has.
@@ -16,7 +16,7 @@ HEADER = """\
 # Every setting of a pyramid build, as an environment variable. Copy to `.env` (Dagster's `dagster dev` reads
 # it; `pyramid run` reads the same variables from the environment) and uncomment what you change. A flag of
 # `pyramid run` or a Launchpad field wins over the variable; the variable wins over the default shown here.
-# Made by `make env-example` from orchestration/core/settings.py: edit the settings there, not this file.
+# Made by `make settings-docs` from orchestration/core/settings.py: edit the settings there, not this file.
 """
 # Read by the code location and the dbt runner, not settings of one build (orchestration/defs/partitions.py,
 # orchestration/build/in_process.py).

@@ -23,6 +23,7 @@ from orchestration.core.settings import (
 )
 from orchestration.defs.resources import PyramidResource
 from orchestration.land.build_record import read_recorded_settings, record_settings
+from orchestration.settings_docs import SETTINGS_PAGE, page_with_table, settings_table
 
 DEFAULTS = PyramidSettings()
 
@@ -114,9 +115,14 @@ def test_dbt_falls_back_to_the_same_defaults_when_run_by_hand():
 
 
 def test_env_example_is_made_from_the_settings():
-    """`.env.example` is what `make env-example` writes from the settings' fields: every setting but the
-    as-of date (asked for per run), each with its meaning and default."""
-    assert ENV_EXAMPLE.read_text() == env_example(), "run `make env-example`"
+    """`.env.example` and docs/dagster.md's settings table are what `make settings-docs` writes from the
+    settings' fields: every setting but the as-of date (asked for per run), with its meaning and default."""
+    assert ENV_EXAMPLE.read_text() == env_example(), "run `make settings-docs`"
+    page = SETTINGS_PAGE.read_text()
+    assert page_with_table(page) == page, (
+        "run `make settings-docs`: docs/dagster.md's settings table is stale"
+    )
+    assert "| `window_days` | Activity window in days" in settings_table()
     shown = dict(
         line.lstrip("# ").split("=", 1) for line in env_example().splitlines() if "# PYRAMID_" in line
     )
