@@ -7,7 +7,13 @@
     purchase days, as BG/NBD counts them: two orders on one day are one purchase.
 -#}
 {%- set horizon = outlook_days() | int -%}
+
 {%- set window_days = var('window_days') | int -%}
+{#- The day before each cutoff's activity window: a day is in the window when it is after this one. -#}
+{%- set window_start = {
+    'outlook': dbt.dateadd('day', -window_days, 'cutoff_dates.outlook_cutoff'),
+    'backtest': dbt.dateadd('day', -window_days, 'cutoff_dates.backtest_cutoff'),
+} -%}
 {#- Read by int_outlook_fits (its config); checked here, where dbt compiles the outlook's SQL. -#}
 {%- set refit_days = var('outlook_refit_days') -%}
 {%- if (refit_days | string) != ((refit_days | int) | string) or (refit_days | int) < 0 -%}
@@ -60,77 +66,109 @@ first_purchases as (
 
 ),
 
-buyers as (
+cutoff_dates as (
 
     select
-        cutoffs.fit_kind,
-        cutoffs.cutoff_date,
-        daily_sales.customer_id,
-        first_purchases.first_purchase_date,
-        count(
-            case when daily_sales.has_purchase and daily_sales.order_date <= cutoffs.cutoff_date then 1 end
-        ) as purchase_days,
-        max(
-            case
-                when daily_sales.has_purchase and daily_sales.order_date <= cutoffs.cutoff_date
-                    then daily_sales.order_date
-            end
-        ) as last_purchase_date,
-        sum(case when daily_sales.order_date <= cutoffs.cutoff_date then daily_sales.revenue end) as lifetime_revenue,
-        sum(
-            case
-                when
-                    daily_sales.order_date > first_purchases.first_purchase_date
-                    and daily_sales.order_date <= cutoffs.cutoff_date
-                    then daily_sales.revenue
-            end
-        ) as repeat_revenue,
-        coalesce(sum(
-            case
-                when
-                    daily_sales.order_date > {{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }}
-                    and daily_sales.order_date <= cutoffs.cutoff_date
-                    then daily_sales.revenue
-            end
-        ), 0) as window_revenue,
-        count(
-            case
-                when
-                    daily_sales.has_purchase
-                    and daily_sales.order_date > {{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }}
-                    and daily_sales.order_date <= cutoffs.cutoff_date
-                    then 1
-            end
-        ) > 0 as was_active,
-        count(
-            case when daily_sales.has_purchase and daily_sales.order_date > cutoffs.cutoff_date then 1 end
-        ) as next_purchase_days,
-        coalesce(
-            sum(case when daily_sales.order_date > cutoffs.cutoff_date then daily_sales.revenue end), 0
-        ) as next_revenue
-    from daily_sales
-    inner join first_purchases on daily_sales.customer_id = first_purchases.customer_id
-    inner join cutoffs on first_purchases.first_purchase_date <= cutoffs.cutoff_date
-    group by cutoffs.fit_kind, cutoffs.cutoff_date, daily_sales.customer_id, first_purchases.first_purchase_date
+        max(case when fit_kind = 'outlook' then cutoff_date end) as outlook_cutoff,
+        max(case when fit_kind = 'backtest' then cutoff_date end) as backtest_cutoff
+    from cutoffs
 
 ),
 
-first_lines as (
+per_customer as (
 
-    {#- The first day each customer has a sales line: a line of zero (or negative) amount is a relationship,
-        not a purchase, as the level rule counts it. -#}
+    {#- One pass over the customer-days for both cutoffs (each figure once per cutoff, side by side), rather
+        than the customer-days joined to each cutoff: the same sums for half the rows read. -#}
     select
-        customer_id,
-        min(order_date) as first_line_date
+        daily_sales.customer_id,
+        first_purchases.first_purchase_date,
+        {%- for kind in ['outlook', 'backtest'] %}
+            count(
+                case
+                    when daily_sales.has_purchase and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff then 1
+                end
+            ) as {{ kind }}_purchase_days,
+            max(
+                case
+                    when daily_sales.has_purchase and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
+                        then daily_sales.order_date
+                end
+            ) as {{ kind }}_last_purchase_date,
+            sum(
+                case when daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff then daily_sales.revenue end
+            ) as {{ kind }}_lifetime_revenue,
+            sum(
+                case
+                    when
+                        daily_sales.order_date > first_purchases.first_purchase_date
+                        and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
+                        then daily_sales.revenue
+                end
+            ) as {{ kind }}_repeat_revenue,
+            coalesce(sum(
+                case
+                    when
+                        daily_sales.order_date > {{ window_start[kind] }}
+                        and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
+                        then daily_sales.revenue
+                end
+            ), 0) as {{ kind }}_window_revenue,
+            count(
+                case
+                    when
+                        daily_sales.has_purchase
+                        and daily_sales.order_date > {{ window_start[kind] }}
+                        and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
+                        then 1
+                end
+            ) > 0 as {{ kind }}_was_active,
+            count(
+                case
+                    when daily_sales.has_purchase and daily_sales.order_date > cutoff_dates.{{ kind }}_cutoff then 1
+                end
+            ) as {{ kind }}_next_purchase_days,
+            coalesce(
+                sum(case when daily_sales.order_date > cutoff_dates.{{ kind }}_cutoff then daily_sales.revenue end), 0
+            ) as {{ kind }}_next_revenue,
+        {%- endfor %}
+        min(daily_sales.order_date) as first_line_date
     from daily_sales
-    group by customer_id
+    left join first_purchases on daily_sales.customer_id = first_purchases.customer_id
+    cross join cutoff_dates
+    group by daily_sales.customer_id, first_purchases.first_purchase_date
+
+),
+
+buyers as (
+
+    {#- Everyone who bought on or before the cutoff, one row per cutoff. -#}
+    {%- for kind in ['outlook', 'backtest'] %}
+        select
+            '{{ kind }}' as fit_kind,
+            cutoff_dates.{{ kind }}_cutoff as cutoff_date,
+            per_customer.customer_id,
+            per_customer.first_purchase_date,
+            per_customer.{{ kind }}_purchase_days as purchase_days,
+            per_customer.{{ kind }}_last_purchase_date as last_purchase_date,
+            per_customer.{{ kind }}_lifetime_revenue as lifetime_revenue,
+            per_customer.{{ kind }}_repeat_revenue as repeat_revenue,
+            per_customer.{{ kind }}_window_revenue as window_revenue,
+            per_customer.{{ kind }}_was_active as was_active,
+            per_customer.{{ kind }}_next_purchase_days as next_purchase_days,
+            per_customer.{{ kind }}_next_revenue as next_revenue
+        from per_customer
+        cross join cutoff_dates
+        where per_customer.first_purchase_date <= cutoff_dates.{{ kind }}_cutoff
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
 relationships as (
 
     {#- Everyone with a relationship by the cutoff: on the customer list (signed up by then, or no sign-up
-        date), or with a sales line by then. -#}
+        date), or with a sales line by then (a line of zero or negative amount is a relationship, not a
+        purchase, as the level rule counts it). -#}
     select
         cutoffs.fit_kind,
         cutoffs.cutoff_date,
@@ -142,33 +180,34 @@ relationships as (
     select
         cutoffs.fit_kind,
         cutoffs.cutoff_date,
-        first_lines.customer_id
-    from first_lines
-    inner join cutoffs on first_lines.first_line_date <= cutoffs.cutoff_date
+        per_customer.customer_id
+    from per_customer
+    inner join cutoffs on per_customer.first_line_date <= cutoffs.cutoff_date
 
 ),
 
 prospects as (
 
     {#- A relationship by the cutoff and no purchase by then: the customer list's prospects and the customers
-        known only from lines without a positive amount. -#}
+        known only from lines without a positive amount. What they did after the cutoff comes from the same
+        per-customer pass (a customer on the list with no sales line: nothing). -#}
     select
         relationships.fit_kind,
         relationships.cutoff_date,
         relationships.customer_id,
-        count(case when daily_sales.has_purchase then 1 end) as next_purchase_days,
-        coalesce(sum(daily_sales.revenue), 0) as next_revenue
+        coalesce(case
+            when relationships.fit_kind = 'outlook' then per_customer.outlook_next_purchase_days
+            else per_customer.backtest_next_purchase_days
+        end, 0) as next_purchase_days,
+        coalesce(case
+            when relationships.fit_kind = 'outlook' then per_customer.outlook_next_revenue
+            else per_customer.backtest_next_revenue
+        end, 0) as next_revenue
     from relationships
-    left join first_purchases
-        on
-            relationships.customer_id = first_purchases.customer_id
-            and relationships.cutoff_date >= first_purchases.first_purchase_date
-    left join daily_sales
-        on
-            relationships.customer_id = daily_sales.customer_id
-            and relationships.cutoff_date < daily_sales.order_date
-    where first_purchases.customer_id is null
-    group by relationships.fit_kind, relationships.cutoff_date, relationships.customer_id
+    left join per_customer on relationships.customer_id = per_customer.customer_id
+    where
+        per_customer.first_purchase_date is null
+        or per_customer.first_purchase_date > relationships.cutoff_date
 
 ),
 
