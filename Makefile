@@ -43,7 +43,7 @@ lint: install-dev
 
 # Every test but the pure tier (make test runs that first).
 unit: install-dev
-	$(VENV)/bin/pytest -n 2 --ignore=tests/unit
+	$(VENV)/bin/pytest -n 2 --ignore=tests/unit --durations=15
 
 # dbt's documentation site with the exposures, one HTML file that opens offline (from the published warehouse),
 # the asset graph's picture in docs/dagster.md (a `dagster dev` of its own, headless Chromium) and the project's
