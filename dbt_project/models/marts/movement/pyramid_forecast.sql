@@ -1,39 +1,23 @@
 {#-
     The pyramid ahead: expected customers and window revenue per level at the end of the next period and after
-    `forecast_horizon_periods` periods, from the migration matrix as a Markov chain (macros/markov.sql), with the
-    same forecast's error measured on the past beside it (made one period, and the horizon, before the latest
-    period, and compared with what then happened). Revenue is expected customers times the level's average
-    window revenue per customer at the start of the forecast.
+    `forecast_horizon_periods` periods, from the migration matrix as a Markov chain (macros/markov.sql; its shares
+    in int_forecast_transitions), with the same forecast's error measured on the past beside it (made one period,
+    and the horizon, before the latest period, and compared with what then happened). Revenue is expected
+    customers times the level's average window revenue per customer at the start of the forecast.
 -#}
-{%- set horizon = var('forecast_horizon_periods') | int -%}
-{%- if horizon < 1 -%}
-    {{ exceptions.raise_compiler_error("var forecast_horizon_periods must be at least 1; got " ~ horizon) }}
-{%- endif -%}
+{%- set chains = forecast_chains() -%}
+{%- set horizon = chains.forecast.steps -%}
 {%- set period = history_period() -%}
 
-with history as (
+with level_counts as (
 
-    select * from {{ ref('customer_tier_history') }}
-
-),
-
-migration as (
-
-    select * from {{ ref('tier_migration') }}
+    select * from {{ ref('int_level_counts') }}
 
 ),
 
-level_counts as (
+transitions as (
 
-    {#- The history read once: customers and window revenue per period and level (8.5M rows at 10M lines). -#}
-    select
-        period_start,
-        pyramid_level as level,
-        count(*) as customers,
-        sum(window_revenue) as revenue,
-        max(as_of_date) as as_of_date
-    from history
-    group by period_start, pyramid_level
+    select * from {{ ref('int_forecast_transitions') }}
 
 ),
 
@@ -46,33 +30,13 @@ levels as (
 
 ),
 
-distinct_periods as (
-
-    select
-        period_start,
-        bool_and(is_period_closed) as is_period_closed
-    from history
-    group by period_start
-
-),
-
-periods as (
-
-    select
-        period_start,
-        is_period_closed,
-        row_number() over (order by period_start) as period_number
-    from distinct_periods
-
-),
-
 latest_period as (
 
-    select
+    select distinct
         period_start,
         period_number
-    from periods
-    where period_number = (select max(numbered.period_number) from periods as numbered)
+    from level_counts
+    where period_number = (select max(latest.period_number) from level_counts as latest)
 
 ),
 
@@ -84,7 +48,7 @@ now_revenue as (
         level_counts.revenue,
         level_counts.as_of_date
     from level_counts
-    inner join latest_period on level_counts.period_start = latest_period.period_start
+    inner join latest_period on level_counts.period_number = latest_period.period_number
 
 ),
 
@@ -95,24 +59,24 @@ before_revenue as (
         level_counts.level,
         {{ safe_ratio('level_counts.revenue', 'level_counts.customers', 2, 38) }} as avg_revenue
     from level_counts
-    inner join periods on level_counts.period_start = periods.period_start
-    where periods.period_number = (select latest_period.period_number - 1 from latest_period)
+    where level_counts.period_number = (select latest_period.period_number - 1 from latest_period)
 
 ),
 
-{{ markov_chain('forecast', 0, horizon) }},
+{% for chain, shape in chains.items() -%}
+    {{ markov_steps(chain, shape.base_offset, shape.steps) }},
 
-{{ markov_chain('backtest_next', 1, 1) }},
-
-{{ markov_chain('backtest_horizon', horizon, horizon) }},
-
+{% endfor -%}
 chains as (
 
     select
-        (select count(*) from forecast_pairs) as forecast_pairs,
-        (select count(*) from backtest_next_pairs) as backtest_next_pairs,
-        (select count(*) from backtest_horizon_pairs) as backtest_horizon_pairs,
-        (select min(period_number) from backtest_horizon_base) as backtest_horizon_base
+        {%- for chain in chains %}
+            coalesce(max(case when transitions.chain = '{{ chain }}' then transitions.pairs end), 0)
+                as {{ chain }}_pairs,
+        {%- endfor %}
+        max(latest_period.period_number) - {{ chains.backtest_horizon.base_offset }} as backtest_horizon_base
+    from latest_period
+    left join transitions on true
 
 ),
 
