@@ -54,6 +54,8 @@ DBT_MODELS = {
     "int_customer_daily_sales": "intermediate",
     "int_history_periods": "intermediate",
     "int_customer_history_next": "intermediate",
+    "int_level_counts": "intermediate",
+    "int_forecast_transitions": "intermediate",
     "int_window_complaints": "intermediate",
     "int_customer_satisfaction": "intermediate",
     "int_revenue_curve": "intermediate",

@@ -4,10 +4,15 @@
     planned and scanned dozens of times (70 s of a Spark build of the demo). -#}
 
 {% macro forecast_chains() -%}
-    {#- name → periods before the latest the chain starts from, and its steps (var forecast_horizon_periods). -#}
+    {#- name → periods before the latest the chain starts from, and its steps (var forecast_horizon_periods);
+        both forecast vars are checked here, where every model of the forecast compiles. -#}
     {%- set horizon = var('forecast_horizon_periods') | int -%}
     {%- if horizon < 1 -%}
         {{ exceptions.raise_compiler_error("var forecast_horizon_periods must be at least 1; got " ~ horizon) }}
+    {%- endif -%}
+    {%- set pairs = var('forecast_transition_periods') | int -%}
+    {%- if pairs < 1 -%}
+        {{ exceptions.raise_compiler_error("var forecast_transition_periods must be at least 1; got " ~ pairs) }}
     {%- endif -%}
     {{ return({
         'forecast': {'base_offset': 0, 'steps': horizon},
@@ -57,9 +62,6 @@
         to the period `base_offset` periods before the latest. Needs CTE `periods` (period_start, period_number,
         is_period_closed). -#}
     {%- set pairs = var('forecast_transition_periods') | int -%}
-    {%- if pairs < 1 -%}
-        {{ exceptions.raise_compiler_error("var forecast_transition_periods must be at least 1; got " ~ pairs) }}
-    {%- endif -%}
 {{ chain }}_pairs as (
 
     select periods.period_start
