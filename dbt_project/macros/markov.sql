@@ -35,25 +35,24 @@
         moves.to_level,
         case
             when moves.from_level = 'none' then {{ safe_ratio('moves.customers', 'chain_pairs.pairs', 6, 38) }}
-            else {{ safe_ratio('moves.customers', 'totals.customers', 6, 38) }}
+            else {{ safe_ratio('moves.customers', 'moves.from_customers', 6, 38) }}
         end as share
     from (
         select
-            migration.from_level,
-            migration.to_level,
-            sum(migration.customers) as customers
-        from migration
-        inner join {{ chain }}_pairs as pairs on migration.period_start = pairs.period_start
-        group by migration.from_level, migration.to_level
+            from_level,
+            to_level,
+            customers,
+            sum(customers) over (partition by from_level) as from_customers
+        from (
+            select
+                migration.from_level,
+                migration.to_level,
+                sum(migration.customers) as customers
+            from migration
+            inner join {{ chain }}_pairs as pairs on migration.period_start = pairs.period_start
+            group by migration.from_level, migration.to_level
+        ) as pair_moves
     ) as moves
-    inner join (
-        select
-            migration.from_level,
-            sum(migration.customers) as customers
-        from migration
-        inner join {{ chain }}_pairs as pairs on migration.period_start = pairs.period_start
-        group by migration.from_level
-    ) as totals on moves.from_level = totals.from_level
     cross join (select count(*) as pairs from {{ chain }}_pairs) as chain_pairs
 {%- endmacro %}
 
