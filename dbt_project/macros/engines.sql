@@ -50,3 +50,44 @@
     {%- endif -%}
     select 1 as raw_tables_in_place
 {%- endmacro %}
+
+{% macro daily_sales_buckets() -%}
+    {#-
+        How many customer buckets int_customer_daily_sales aggregates the sales lines in, one after another: the
+        lines it reads (every line, or the days from `changed_from_date` in a daily run) over var
+        `daily_sales_bucket_lines`, rounded up. Per order, then per day, 100 million lines hold about 100 million
+        groups at once, more than DuckDB keeps under a 2 GB limit (it failed; in 8 buckets it passed under 1 GB);
+        a bucket holds a bucket's customers only. Spark spills its aggregates by partition itself: one bucket.
+    -#}
+    {%- if not execute or target.type != 'duckdb' -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {%- set bucket_lines = var('daily_sales_bucket_lines') -%}
+    {%- if (bucket_lines | string) != ((bucket_lines | int) | string) or (bucket_lines | int) < 1 -%}
+        {{ exceptions.raise_compiler_error("var daily_sales_bucket_lines must be a whole number >= 1; got " ~ bucket_lines) }}
+    {%- endif -%}
+    {%- if load_relation(ref('stg_sales')) is none -%}
+        {{ return(1) }}  {#- compiled before the first build (sqlfluff, docs): nothing to count -#}
+    {%- endif -%}
+    {%- set count_lines -%}
+        select count(*) from {{ ref('stg_sales') }}
+        {%- if is_incremental() %}
+            where order_date >= (select changed_from_date from {{ source('raw', 'load_state') }})
+        {%- endif %}
+    {%- endset -%}
+    {%- set lines = run_query(count_lines).columns[0].values()[0] | int -%}
+    {{ return([1, (lines + (bucket_lines | int) - 1) // (bucket_lines | int)] | max) }}
+{%- endmacro %}
+
+{% macro customer_bucket(column, buckets) -%}
+    {#- Which of `buckets` customer buckets a row falls in (0 to buckets - 1), by a hash of its customer. -#}
+    {{ return(adapter.dispatch('customer_bucket', 'customer_pyramid')(column, buckets)) }}
+{%- endmacro %}
+
+{% macro default__customer_bucket(column, buckets) -%}
+    pmod(hash({{ column }}), {{ buckets }})
+{%- endmacro %}
+
+{% macro duckdb__customer_bucket(column, buckets) -%}
+    hash({{ column }}) % {{ buckets }}
+{%- endmacro %}
