@@ -59,6 +59,7 @@ DBT_MODELS = {
     "int_window_complaints": "intermediate",
     "int_customer_satisfaction": "intermediate",
     "int_revenue_curve": "intermediate",
+    "int_outlook_customer_sums": "intermediate",
     "int_outlook_summary": "intermediate",
     "int_outlook_fits": "intermediate",
     "int_outlook_scores": "intermediate",

@@ -131,7 +131,8 @@ def test_the_refit_schedule(fitted_cutoff, fitted_customers, refit_days, due):
 def test_a_daily_build_scores_with_the_weeks_fit_and_refits_a_week_later(tmp_path):
     """Built as of 2025-12-31 (both models fitted), then on the same input as of 2026-01-03 (3 days later:
     scored with the fits of 2025-12-31 and of its backtest, 2024-12-31; no new fit), then as of 2026-01-07
-    (7 days after the fit, var outlook_refit_days: refitted)."""
+    (7 days after the fit, var outlook_refit_days: refitted); the outlook's summary then equals one built
+    from scratch as of 2026-01-07."""
     rows, _ = generated_sales()
     dataset = Dataset(tmp_path).sales(rows)
 
@@ -156,3 +157,17 @@ def test_a_daily_build_scores_with_the_weeks_fit_and_refits_a_week_later(tmp_pat
         ("outlook", dt.date(2026, 1, 7)),
     ]
     assert fitted_on(week) == [(dt.date(2026, 1, 7),)]
+
+    # Each later build moved the stored per-customer sums forward instead of summing every day again: the
+    # days entering the backtest cutoff and leaving both windows (2024-12-31 .. 2025-01-07, a year before)
+    # hold purchases of many customers, so a wrong span or sign shows; it equals a build from scratch.
+    for pyramid in (later, week):
+        assert pyramid.query("select outlook_sums_incremental from raw.history_build") == [(True,)]
+    whole = Dataset(tmp_path / "whole").sales(rows).build(as_of_date="2026-01-07")
+    assert whole.query("select outlook_sums_incremental from raw.history_build") == [(False,)]
+    summary = "select * from intermediate.int_outlook_summary order by fit_kind, customer_id"
+    assert week.query(summary) == whole.query(summary)
+    moved = week.query(
+        "select count(*) from intermediate.int_outlook_customer_sums where as_of_date = '2026-01-07'"
+    )
+    assert 0 < moved[0][0] < len(whole.query(summary)) / 2

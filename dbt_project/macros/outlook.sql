@@ -52,3 +52,29 @@
                 || ' % (at most ±{{ limits.max_buyers_error_percent }} %)' end
     ), '')
 {%- endmacro %}
+
+{% macro check_stored_outlook_sums(window_days, horizon) -%}
+    {#- Built by hand (dbt build), int_outlook_customer_sums stops rather than extend sums of another window,
+        horizon or a later as-of date (the pipeline drops the table first: orchestration/build/history.py). -#}
+    {%- if execute and is_incremental() -%}
+        {%- set stored = run_query(
+            "select min(window_days), max(window_days), min(horizon_days), max(horizon_days), max(as_of_date)"
+            ~ " from " ~ this
+        ).rows[0] -%}
+        {%- set as_of = run_query("select as_of_date from " ~ ref('int_pyramid_parameters')).rows[0][0] -%}
+        {%- if stored[0] is not none and (
+            stored[0] != window_days or stored[1] != window_days or stored[2] != horizon or stored[3] != horizon
+        ) -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " holds sums for a " ~ stored[0] ~ "-day window and a " ~ stored[2] ~ "-day horizon, not "
+                ~ window_days ~ " and " ~ horizon ~ ": build it with --full-refresh"
+            ) }}
+        {%- endif -%}
+        {%- if stored[4] is not none and as_of is not none and stored[4] > as_of -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " holds sums as of " ~ stored[4] ~ ", after the as-of date " ~ as_of
+                ~ ": build it with --full-refresh"
+            ) }}
+        {%- endif -%}
+    {%- endif %}
+{%- endmacro %}

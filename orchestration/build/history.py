@@ -1,10 +1,13 @@
 """Decide which incremental tables a build may extend instead of computing them whole.
 
 A build file starts as a copy of the published warehouse when the loader can reuse its raw tables (see
-orchestration/land/input_files.py), so the two incremental models arrive with their stored rows:
+orchestration/land/input_files.py), so the incremental models arrive with their stored rows:
 
 - `int_customer_daily_sales` (revenue per customer and day) is kept unless the sales were landed again from
   scratch or its SQL changed; dbt then recomputes only the days from the earliest newly landed line.
+- `int_outlook_customer_sums` (the outlook's per-customer sums at its two cutoffs) is kept with the daily
+  sales when it was taken with this window and horizon, as of this as-of date or before, and no line was
+  appended for a day on or before that: dbt moves both cutoffs forward by the days that enter and leave them.
 - `customer_tier_history` is kept when nothing its stored periods were computed from has changed: the
   settings, the SQL of every model and macro upstream of the incremental models (read from dbt's manifest:
   orchestration/build/lineage.py), the sales before its last stored period (appended lines for earlier days,
@@ -35,6 +38,7 @@ HISTORY_TABLE = f"{MARTS_SCHEMA}.customer_tier_history"
 # Incremental models computed from the history: kept and dropped with it.
 HISTORY_DEPENDENTS = ("intermediate.int_revenue_curve", f"{MARTS_SCHEMA}.tier_migration")
 DAILY_TABLE = "intermediate.int_customer_daily_sales"
+OUTLOOK_SUMS_TABLE = "intermediate.int_outlook_customer_sums"
 PREVIOUS = "previous_warehouse"
 
 
@@ -49,6 +53,7 @@ class HistoryDecision:
     # was checked by the build that wrote it: the uniqueness tests look only at these (`checked_from_vars`).
     history_written_from: object = None
     daily_written_from: object = None
+    outlook_sums_kept: bool = False
 
     def describe(self) -> str:
         daily = "daily sales: only new days" if self.daily_kept else "daily sales: full build"
@@ -87,7 +92,7 @@ def carry_history(
     """After the raw inputs are loaded into `con`: keep (or copy) what is still valid, drop the rest."""
     if settings.target != "duckdb":
         # dbt-spark has no delete+insert on plain Parquet tables: the models are tables, built whole each run.
-        for table in (DAILY_TABLE, HISTORY_TABLE, *HISTORY_DEPENDENTS):
+        for table in (DAILY_TABLE, OUTLOOK_SUMS_TABLE, HISTORY_TABLE, *HISTORY_DEPENDENTS):
             con.execute(f"drop table if exists {table}")
         decision = HistoryDecision(False, f"{settings.target} builds every table whole")
         _record(con, decision, settings)
@@ -102,6 +107,11 @@ def carry_history(
     )
     if not daily_kept:
         con.execute(f"drop table if exists {DAILY_TABLE}")
+    outlook_sums_kept = daily_kept and _outlook_sums_extendable(
+        con, settings, as_of_date, actions.get("sales")
+    )
+    if not outlook_sums_kept:
+        con.execute(f"drop table if exists {OUTLOOK_SUMS_TABLE}")
     if not published.exists():
         decision = HistoryDecision(False, "no published warehouse yet")
     else:
@@ -124,9 +134,29 @@ def carry_history(
         daily_kept,
         history_written_from=decision.history_written_from if history_kept else None,
         daily_written_from=_changed_from(con) if daily_kept else None,
+        outlook_sums_kept=outlook_sums_kept,
     )
     _record(con, decision, settings)
     return decision
+
+
+def _outlook_sums_extendable(
+    con: duckdb.DuckDBPyConnection, settings: PyramidSettings, as_of_date, sales
+) -> bool:
+    """The stored outlook sums (int_outlook_customer_sums) may be moved forward to `as_of_date` by the days
+    that enter and leave their cutoffs: taken with this window and horizon, as of this date or before, and no
+    sales line appended for a day on or before their as-of date (they are in the stored sums)."""
+    if as_of_date is None or not _table_exists(con, "main", OUTLOOK_SUMS_TABLE):
+        return False
+    windows, horizons, stored_as_of = con.execute(
+        "select list(distinct window_days), list(distinct horizon_days), max(as_of_date)"
+        f" from {OUTLOOK_SUMS_TABLE}"
+    ).fetchone()
+    horizon = settings.outlook_days or settings.window_days
+    if stored_as_of is None or windows != [settings.window_days] or horizons != [horizon]:
+        return False
+    changed_from = _changed_from(con) if sales == "appended" else None
+    return stored_as_of <= as_of_date and (changed_from is None or changed_from > stored_as_of)
 
 
 def _changed_from(con: duckdb.DuckDBPyConnection):
@@ -279,7 +309,8 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             cast(? as boolean) as daily_sales_incremental,
             cast(? as varchar) as reason,
             cast(? as date) as history_written_from,
-            cast(? as date) as daily_written_from
+            cast(? as date) as daily_written_from,
+            cast(? as boolean) as outlook_sums_incremental
         """,
         [
             model_signature(settings.target),
@@ -292,5 +323,6 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             decision.describe(),
             decision.history_written_from,
             decision.daily_written_from,
+            decision.outlook_sums_kept,
         ],
     )

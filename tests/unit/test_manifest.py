@@ -37,6 +37,7 @@ HISTORY_UPSTREAM = {
     "customer_tier_history",
     "int_revenue_curve",
     "tier_migration",
+    "int_outlook_customer_sums",
 }
 
 
@@ -59,6 +60,7 @@ def test_the_incremental_models_and_what_they_are_built_from(manifest):
         "customer_tier_history",
         "int_revenue_curve",
         "tier_migration",
+        "int_outlook_customer_sums",
     }
     nodes, macros = upstream(manifest, incremental_models(manifest))
     assert {unique_id.split(".")[-1] for unique_id in nodes} == HISTORY_UPSTREAM

@@ -9,11 +9,6 @@
 {%- set horizon = outlook_days() | int -%}
 
 {%- set window_days = var('window_days') | int -%}
-{#- The day before each cutoff's activity window: a day is in the window when it is after this one. -#}
-{%- set window_start = {
-    'outlook': dbt.dateadd('day', -window_days, 'cutoff_dates.outlook_cutoff'),
-    'backtest': dbt.dateadd('day', -window_days, 'cutoff_dates.backtest_cutoff'),
-} -%}
 {#- Read by int_outlook_fits (its config); checked here, where dbt compiles the outlook's SQL. -#}
 {%- set refit_days = var('outlook_refit_days') -%}
 {%- if (refit_days | string) != ((refit_days | int) | string) or (refit_days | int) < 0 -%}
@@ -42,30 +37,6 @@ cutoffs as (
 
 ),
 
-daily_sales as (
-
-    select
-        daily.customer_id,
-        daily.order_date,
-        daily.revenue,
-        daily.has_purchase
-    from {{ ref('int_customer_daily_sales') }} as daily
-    cross join pyramid_parameters
-    where daily.order_date <= pyramid_parameters.as_of_date
-
-),
-
-first_purchases as (
-
-    select
-        customer_id,
-        min(order_date) as first_purchase_date
-    from daily_sales
-    where has_purchase
-    group by customer_id
-
-),
-
 cutoff_dates as (
 
     select
@@ -77,65 +48,25 @@ cutoff_dates as (
 
 per_customer as (
 
-    {#- One pass over the customer-days for both cutoffs (each figure once per cutoff, side by side), rather
-        than the customer-days joined to each cutoff: the same sums for half the rows read. -#}
+    {#- Each customer's sums at both cutoffs, extended daily by int_outlook_customer_sums. At the outlook
+        cutoff (the as-of date) nothing is after it yet. -#}
     select
-        daily_sales.customer_id,
-        first_purchases.first_purchase_date,
+        customer_id,
+        first_purchase_date,
+        first_line_date,
         {%- for kind in ['outlook', 'backtest'] %}
-            count(
-                case
-                    when daily_sales.has_purchase and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff then 1
-                end
-            ) as {{ kind }}_purchase_days,
-            max(
-                case
-                    when daily_sales.has_purchase and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
-                        then daily_sales.order_date
-                end
-            ) as {{ kind }}_last_purchase_date,
-            sum(
-                case when daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff then daily_sales.revenue end
-            ) as {{ kind }}_lifetime_revenue,
-            sum(
-                case
-                    when
-                        daily_sales.order_date > first_purchases.first_purchase_date
-                        and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
-                        then daily_sales.revenue
-                end
-            ) as {{ kind }}_repeat_revenue,
-            coalesce(sum(
-                case
-                    when
-                        daily_sales.order_date > {{ window_start[kind] }}
-                        and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
-                        then daily_sales.revenue
-                end
-            ), 0) as {{ kind }}_window_revenue,
-            count(
-                case
-                    when
-                        daily_sales.has_purchase
-                        and daily_sales.order_date > {{ window_start[kind] }}
-                        and daily_sales.order_date <= cutoff_dates.{{ kind }}_cutoff
-                        then 1
-                end
-            ) > 0 as {{ kind }}_was_active,
-            count(
-                case
-                    when daily_sales.has_purchase and daily_sales.order_date > cutoff_dates.{{ kind }}_cutoff then 1
-                end
-            ) as {{ kind }}_next_purchase_days,
-            coalesce(
-                sum(case when daily_sales.order_date > cutoff_dates.{{ kind }}_cutoff then daily_sales.revenue end), 0
-            ) as {{ kind }}_next_revenue,
+            {{ kind }}_purchase_days,
+            {{ kind }}_last_purchase_date,
+            {{ kind }}_lifetime_revenue,
+            {{ kind }}_repeat_revenue,
+            {{ kind }}_window_revenue,
+            {{ kind }}_window_purchase_days > 0 as {{ kind }}_was_active,
         {%- endfor %}
-        min(daily_sales.order_date) as first_line_date
-    from daily_sales
-    left join first_purchases on daily_sales.customer_id = first_purchases.customer_id
-    cross join cutoff_dates
-    group by daily_sales.customer_id, first_purchases.first_purchase_date
+        cast(0 as bigint) as outlook_next_purchase_days,
+        cast(0 as decimal(38, 2)) as outlook_next_revenue,
+        backtest_next_purchase_days,
+        backtest_next_revenue
+    from {{ ref('int_outlook_customer_sums') }}
 
 ),
 
