@@ -82,18 +82,27 @@ moved_days as (
 
 first_purchases as (
 
-    {#- The first purchase day by the as-of date: the stored one, or the first entering the outlook. -#}
-    select
-        moved_days.customer_id,
+    {#- The first purchase day by the as-of date: the stored one, or the first entering the outlook. A full
+        build reads it from the customer-days itself, so the days are read once by `changes` (two readers of
+        one CTE made DuckDB keep all of its rows). -#}
+    {%- if is_incremental() %}
         {%- set entering = 'min(case when moved_days.enters_outlook and moved_days.has_purchase'
             ~ ' then moved_days.order_date end)' %}
-        {{ 'least(min(stored.first_purchase_date), ' ~ entering ~ ')' if is_incremental() else entering }}
-            as first_purchase_date
-    from moved_days
-    {% if is_incremental() -%}
+        select
+            moved_days.customer_id,
+            least(min(stored.first_purchase_date), {{ entering }}) as first_purchase_date
+        from moved_days
         left join {{ this }} as stored on moved_days.customer_id = stored.customer_id
+        group by moved_days.customer_id
+    {%- else %}
+        select
+            daily.customer_id,
+            min(daily.order_date) as first_purchase_date
+        from {{ ref('int_customer_daily_sales') }} as daily
+        cross join parameters
+        where daily.has_purchase and daily.order_date <= parameters.as_of_date
+        group by daily.customer_id
     {%- endif %}
-    group by moved_days.customer_id
 
 ),
 
@@ -133,7 +142,7 @@ changes as (
             as backtest_next_revenue,
         max(moved_days.as_of_date) as as_of_date
     from moved_days
-    inner join first_purchases on moved_days.customer_id = first_purchases.customer_id
+    left join first_purchases on moved_days.customer_id = first_purchases.customer_id
     group by moved_days.customer_id, first_purchases.first_purchase_date
 
 )
