@@ -459,3 +459,48 @@ def test_an_action_or_forecast_var_dbt_cannot_use_stops_the_build_naming_it(demo
         )
         assert dbt.returncode != 0
         assert message in dbt.stdout, dbt.stdout[-2000:]
+
+
+def test_incremental_sums_built_by_hand_stop_rather_than_mix_settings(demo_pyramid, tmp_path):
+    """dbt run by hand on a copy of the demo's warehouse, whose outlook sums were taken as of 2026-10-31
+    with a 365-day window and horizon: another window, or an earlier as-of date, stops the build with the
+    way out (the pipeline drops the table itself, orchestration/build/history.py); --full-refresh builds it;
+    a bucket size below one line is refused naming the var."""
+    project, _ = dbt_by_hand(tmp_path, demo_pyramid.path)
+
+    def dbt_build(select: str, given: dict, *flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "build",
+                "--profiles-dir",
+                ".",
+                "--exclude-resource-type",
+                "unit_test",
+                "--select",
+                select,
+                "--vars",
+                json.dumps(given),
+                *flags,
+            ],
+            cwd=project,
+            env=dbt_by_hand_environment(),
+            capture_output=True,
+            text=True,
+        )
+
+    sums = "int_pyramid_parameters int_outlook_customer_sums"
+    for given, message in (
+        (
+            {"window_days": 30},
+            "holds sums for a 365-day window and a 365-day horizon, not 30 and 30:"
+            " build it with --full-refresh",
+        ),
+        ({"as_of_date": "2026-01-31"}, "holds sums as of 2026-10-31, after the as-of date 2026-01-31"),
+    ):
+        dbt = dbt_build(sums, given)
+        assert dbt.returncode != 0 and message in dbt.stdout, dbt.stdout[-2000:]
+    assert dbt_build(sums, {"window_days": 30}, "--full-refresh").returncode == 0
+    dbt = dbt_build("int_customer_daily_sales", {"daily_sales_bucket_lines": 0})
+    assert dbt.returncode != 0
+    assert "var daily_sales_bucket_lines must be a whole number >= 1; got 0" in dbt.stdout, dbt.stdout[-2000:]

@@ -37,6 +37,7 @@ COMPARED = (
     "marts.revenue_curve",
     "marts.customer_performance",
     "marts.tier_performance",
+    "intermediate.int_outlook_summary",
 )
 
 
@@ -108,6 +109,9 @@ def test_daily_file_with_late_corrections_equals_a_full_rebuild(tmp_path, genera
     )[0]
     assert (incremental, daily_kept) == (True, True)
     assert "late sales lines: periods ending from 2025-01-15 on recomputed" in reason
+    # The late lines are inside the outlook's stored sums (as of FIRST_AS_OF): those are built whole, and the
+    # summary equals the full rebuild's (COMPARED).
+    assert daily.query("select outlook_sums_incremental from raw.history_build") == [(False,)]
     # The earliest appended line (LATE-2) is of 2025-01-15: dbt rewrote the days from it and the periods
     # ending on or after it, and their uniqueness tests looked at those rows only.
     assert history_from == daily_from == dt.date(2025, 1, 15)
