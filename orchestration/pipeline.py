@@ -19,7 +19,7 @@ from pathlib import Path
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance, Definitions, ExecuteInProcessResult
 
 from orchestration.build.failures import DbtBuildError
-from orchestration.build.spark import SPARK_TARGET, check_spark_available
+from orchestration.build.spark import SPARK_TARGETS, check_spark_available
 from orchestration.core.settings import PyramidSettings, SettingsError
 from orchestration.core.warehouse_files import published_path, validation_dir
 from orchestration.core.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
@@ -55,8 +55,8 @@ def build_pyramid(settings: PyramidSettings, *, echo: bool = True) -> BuildResul
     from orchestration.defs.definitions import defs  # loads dbt's manifest: only when a build is asked for
 
     started = time.monotonic()
-    if settings.target == SPARK_TARGET:
-        check_spark_available()  # before loading anything
+    if settings.target in SPARK_TARGETS:
+        check_spark_available(settings.target)  # before loading anything
     as_of = settings.as_of_date  # None: the landing step takes the latest order_date of all the sales
     if as_of and partition_for(as_of) > current_partition():
         raise SettingsError(

@@ -71,7 +71,9 @@ def incremental_signature(manifest: dict, target: str) -> str:
 # The distributions whose versions can change a unit test's verdict, per dbt target.
 ENGINE_DISTRIBUTIONS = {
     "duckdb": ("dbt-core", "dbt-duckdb", "duckdb"),
-    "spark": ("dbt-core", "dbt-spark", "pyspark"),
+    # On Spark, the Python models' unit tests run in the DuckDB pass.
+    "spark": ("dbt-core", "dbt-spark", "pyspark", "dbt-duckdb", "duckdb"),
+    "spark_cluster": ("dbt-core", "dbt-spark", "pyhive", "dbt-duckdb", "duckdb"),
 }
 
 

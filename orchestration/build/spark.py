@@ -1,4 +1,10 @@
-"""The dbt build on Apache Spark (`--target spark`): the same models, another engine, the same checks after.
+"""The dbt build on Apache Spark: the same models, another engine, the same checks after.
+
+Two targets. `--target spark`: a local Spark session in this process (development). `--target spark_cluster`:
+a Spark cluster, dbt through its Thrift server and the pipeline's own Spark work through Spark Connect (see
+`ClusterEndpoints`; orchestration/build/local_cluster.py starts one on this machine).
+
+The local session:
 
 Spark reads no DuckDB file, so the raw tables the loader checked and landed are exported as Parquet folders
 (`<build folder>/spark/raw/<table>/`), which the project's on-run-start hook registers as Spark tables of
@@ -15,13 +21,16 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import json
 import os
 import shutil
+import socket
 import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 import duckdb
 
@@ -30,6 +39,8 @@ from orchestration.core.paths import RAW_SCHEMA
 from orchestration.core.raw_sql import sql_string
 
 SPARK_TARGET = "spark"
+CLUSTER_TARGET = "spark_cluster"
+SPARK_TARGETS = (SPARK_TARGET, CLUSTER_TARGET)
 # dbt runs Python models on Spark only on Databricks: on the Spark target, the Python models and every node
 # after them are built on DuckDB, in the build file, once Spark's tables are copied into it (a second pass).
 DUCKDB_PASS = "tag:python+"
@@ -63,9 +74,14 @@ class SparkBuild:
     writes in the session's warehouse."""
 
     root: Path
+    target: str = SPARK_TARGET
 
     @property
     def raw_dir(self) -> Path:
+        """Where the raw tables are exported: the build folder for the local session, the cluster's landing
+        folder (one every node reads) for a cluster."""
+        if self.target == CLUSTER_TARGET:
+            return ClusterEndpoints.from_environment().landing_dir / "raw"
         return self.root / "raw"
 
     @property
@@ -84,25 +100,81 @@ class SparkBuild:
         }
 
 
-def check_spark_available() -> None:
-    """Fail before any work when the optional Spark dependencies or Java are missing."""
-    missing = [name for name in ("pyspark", "dbt.adapters.spark") if importlib.util.find_spec(name) is None]
+@dataclass(frozen=True)
+class ClusterEndpoints:
+    """Where `--target spark_cluster` finds its cluster: environment variables, read here and (the Thrift
+    server's) by profiles.yml's `spark_cluster` output, with the same defaults."""
+
+    thrift_host: str
+    thrift_port: int
+    connect_url: str
+    landing_dir: Path
+
+    @classmethod
+    def from_environment(cls) -> ClusterEndpoints:
+        landing = os.environ.get("PYRAMID_SPARK_LANDING_DIR", "")
+        if not landing:
+            raise DbtBuildError(
+                "--target spark_cluster needs PYRAMID_SPARK_LANDING_DIR: a folder this machine writes and"
+                " every node of the cluster reads (the raw tables are landed there)"
+            )
+        try:
+            port = int(os.environ.get("PYRAMID_SPARK_PORT", "10000"))
+        except ValueError:
+            raise DbtBuildError(
+                f"PYRAMID_SPARK_PORT must be a port number; got {os.environ['PYRAMID_SPARK_PORT']!r}"
+            ) from None
+        return cls(
+            thrift_host=os.environ.get("PYRAMID_SPARK_HOST", "localhost"),
+            thrift_port=port,
+            connect_url=os.environ.get("PYRAMID_SPARK_CONNECT_URL", "sc://localhost:15002"),
+            landing_dir=Path(landing),
+        )
+
+    def check_answering(self) -> None:
+        """Fail at once, naming the setting, when the Thrift or the Connect server does not answer."""
+        connect = urlparse(self.connect_url)
+        servers = (
+            ("Thrift", self.thrift_host, self.thrift_port, "PYRAMID_SPARK_HOST, PYRAMID_SPARK_PORT"),
+            ("Spark Connect", connect.hostname or "", connect.port or 15002, "PYRAMID_SPARK_CONNECT_URL"),
+        )
+        for name, host, port, variables in servers:
+            try:
+                socket.create_connection((host, port), timeout=5).close()
+            except OSError as error:
+                raise DbtBuildError(
+                    f"--target spark_cluster: no {name} server answers at {host}:{port} ({variables}):"
+                    f" {error}"
+                ) from None
+
+
+def check_spark_available(target: str = SPARK_TARGET) -> None:
+    """Fail before any work when the optional Spark dependencies, Java (a local session) or the cluster's
+    servers (a cluster) are missing."""
+    modules = ("pyspark", "dbt.adapters.spark")
+    if target == CLUSTER_TARGET:
+        modules += ("pyhive", "grpc")
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
     if missing:
         raise DbtBuildError(
-            f"--target spark needs the optional Spark dependencies ({', '.join(missing)} not installed):"
+            f"--target {target} needs the optional Spark dependencies ({', '.join(missing)} not installed):"
             " pip install '.[spark]' (or uv sync --extra spark)"
         )
+    if target == CLUSTER_TARGET:
+        ClusterEndpoints.from_environment().check_answering()
+        return
     java_home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (java_home and (Path(java_home) / "bin" / "java").exists()):
         raise DbtBuildError("--target spark needs Java 17 or later (java on PATH, or JAVA_HOME)")
 
 
-def prepare_spark_build(build_file: Path) -> SparkBuild:
+def prepare_spark_build(build_file: Path, target: str = SPARK_TARGET) -> SparkBuild:
     """Export the build file's raw tables as Parquet folders for Spark and point profiles.yml and the hook at
     them; returns the build's folders."""
     warnings.filterwarnings("ignore", message=PYSPARK_PANDAS_WARNING, category=FutureWarning)
-    build = SparkBuild(build_file.parent / "spark")
+    build = SparkBuild(build_file.parent / "spark", target)
     shutil.rmtree(build.root, ignore_errors=True)
+    shutil.rmtree(build.raw_dir, ignore_errors=True)  # the cluster's landing folder: this build's tables only
     build.raw_dir.mkdir(parents=True)
     with duckdb.connect(str(build_file), read_only=True) as con:
         tables = _tables(con, (RAW_SCHEMA,))
@@ -112,20 +184,25 @@ def prepare_spark_build(build_file: Path) -> SparkBuild:
             con.execute(
                 f'copy {RAW_SCHEMA}."{table}" to {sql_string(folder / "part-0.parquet")} (format parquet)'
             )
-    os.environ.update(build.environment())
+    environment = build.environment()
+    if target == CLUSTER_TARGET:  # the cluster has its own warehouse and metastore
+        environment = {"PYRAMID_SPARK_RAW_DIR": str(build.raw_dir)}
+    os.environ.update(environment)
     return build
 
 
-def copy_spark_tables(build: SparkBuild, build_file: Path) -> list[str]:
+def copy_spark_tables(build: SparkBuild, build_file: Path, built: list[tuple[str, str]]) -> list[str]:
     """Make the build file's dbt schemas hold exactly the tables Spark wrote; returns their names.
 
-    Models that are views on Spark (staging, int_customer_history_next) are read by nothing downstream of dbt
-    and are not copied.
+    `built`: the (schema, table) of every model the Spark pass materialized as a table. Models that are views
+    on Spark (staging, int_customer_history_next) are read by nothing downstream of dbt and are not copied.
     """
     copied = []
     with duckdb.connect(str(build_file)) as con:
         for schema in ("staging", *BUILT_SCHEMAS):
             con.execute(f"drop schema if exists {schema} cascade")
+        if build.target == CLUSTER_TARGET:
+            return _copy_from_cluster(con, [table for table in built if table[0] in BUILT_SCHEMAS])
         for schema in BUILT_SCHEMAS:
             con.execute(f"create schema {schema}")
             folder = build.tables_dir / f"{schema}.db"
@@ -145,11 +222,54 @@ def copy_spark_tables(build: SparkBuild, build_file: Path) -> list[str]:
     return copied
 
 
-def _duckdb_columns(con: duckdb.DuckDBPyConnection, paths: list[str]) -> str:
+def _copy_from_cluster(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> list[str]:
+    """Copy the cluster's tables through Spark Connect, as Arrow batches, into the build file's schemas."""
+    session = connect_session()
+    copied = []
+    for schema in sorted({schema for schema, _ in tables}):
+        con.execute(f"create schema {schema}")
+    for schema, table in tables:
+        con.register("spark_table", session.table(f"{schema}.`{table}`").toArrow())
+        try:
+            select = _duckdb_columns(con, "select * from spark_table")
+            con.execute(f'create table {schema}."{table}" as select {select} from spark_table')
+        finally:
+            con.unregister("spark_table")
+        copied.append(f"{schema}.{table}")
+    return copied
+
+
+def built_tables(run_results: Path, manifest) -> list[tuple[str, str]]:
+    """The (schema, table) of every model a Spark pass built as a table: its run_results.json's successful
+    models, looked up in the target's parsed manifest."""
+    results = json.loads(run_results.read_text())["results"]
+    tables = []
+    for result in results:
+        node = manifest.nodes.get(result["unique_id"])
+        if node is None or node.resource_type != "model" or result["status"] != "success":
+            continue
+        if node.config.materialized in ("table", "incremental"):
+            tables.append((node.schema, node.alias))
+    return tables
+
+
+def connect_session():
+    """This process's Spark Connect session on the cluster (PYRAMID_SPARK_CONNECT_URL), in UTC."""
+    warnings.filterwarnings("ignore", message=PYSPARK_PANDAS_WARNING, category=FutureWarning)
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.builder.remote(ClusterEndpoints.from_environment().connect_url).getOrCreate()
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def _duckdb_columns(con: duckdb.DuckDBPyConnection, paths: list[str] | str) -> str:
     """The select list that gives Spark's columns DuckDB's types: Spark timestamps are instants (written
-    with the session time zone, UTC), DuckDB's models use timestamps without a zone."""
+    with the session time zone, UTC), DuckDB's models use timestamps without a zone. `paths`: Parquet files,
+    or a query."""
+    query = paths if isinstance(paths, str) else "select * from read_parquet(?)"
     columns = con.execute(
-        "select column_name, column_type from (describe select * from read_parquet(?))", [paths]
+        f"select column_name, column_type from (describe {query})", [] if isinstance(paths, str) else [paths]
     )
     return ", ".join(
         f'timezone(\'UTC\', "{name}") as "{name}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'

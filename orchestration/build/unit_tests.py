@@ -29,13 +29,17 @@ def skip_args(signature: str) -> list[str]:
     return list(SKIP_ARGS) if (RECORD_DIR / signature).exists() else []
 
 
-def all_passed(run_results: Path, manifest: dict) -> bool:
-    """True when dbt's run_results.json shows every unit test of the project run and passed (a build of a
-    subset of the models runs only their unit tests, and proves nothing of the others)."""
-    if not run_results.exists():
+def all_passed(run_results: Path | list[Path], manifest: dict) -> bool:
+    """True when dbt's run_results.json (of each pass, on Spark) shows every unit test of the project run
+    and passed (a build of a subset of the models runs only their unit tests, and proves nothing of the
+    others)."""
+    files = run_results if isinstance(run_results, list) else [run_results]
+    if not all(path.exists() for path in files):
         return False
     statuses = {
-        result["unique_id"]: result["status"] for result in json.loads(run_results.read_text())["results"]
+        result["unique_id"]: result["status"]
+        for path in files
+        for result in json.loads(path.read_text())["results"]
     }
     return all(statuses.get(unique_id) == "pass" for unique_id in manifest.get("unit_tests", {}))
 

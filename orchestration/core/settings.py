@@ -28,7 +28,7 @@ PROJECT_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
 TIER_NAMES = tuple(PROJECT_VARS["tier_shares"])
 # Every level of the pyramid, top first (dbt: macro pyramid_levels).
 LEVELS = (*TIER_NAMES, "inactive", "prospect", "suspect", "rest")
-TARGETS = ("duckdb", "spark")
+TARGETS = ("duckdb", "spark", "spark_cluster")
 # The report's languages: orchestration/report/labels.py holds one table of words for each.
 REPORT_LANGUAGES = ("en", "ar", "pl")
 HISTORY_PERIODS = ("week", "month", "quarter")
@@ -102,7 +102,10 @@ class PyramidSettings:
         "Period of the tier history, migration and retention: week, month or quarter.",
     )
     target: str = setting(
-        "duckdb", "Engine of the dbt build: duckdb, or spark (pip install '.[spark]', Java 17)."
+        "duckdb",
+        "Engine of the dbt build: duckdb; spark (a local Spark session: pip install '.[spark]', Java 17);"
+        " or spark_cluster (a Spark cluster's Thrift and Connect servers; the cluster's variables are in"
+        " docs/spark.md).",
     )
     report_language: str = setting("en", "Language of the HTML and PNG report: en, ar or pl.")
     memory_limit: str = setting(

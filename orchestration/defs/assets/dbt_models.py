@@ -18,12 +18,13 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from orchestration.build.failures import DbtBuildError, failure_message
 from orchestration.build.history import checked_from_vars
 from orchestration.build.in_process import DEFAULT_TARGET as DUCKDB_TARGET
-from orchestration.build.in_process import DbtInvocationError, dbt_build
+from orchestration.build.in_process import DbtInvocationError, dbt_build, parsed_manifest
 from orchestration.build.lineage import load_manifest, unit_test_signature
 from orchestration.build.project import prepare_manifest, pyramid_dbt_project
 from orchestration.build.spark import (
     DUCKDB_PASS,
-    SPARK_TARGET,
+    SPARK_TARGETS,
+    built_tables,
     check_spark_available,
     copy_spark_tables,
     prepare_spark_build,
@@ -99,21 +100,24 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
     }
     target_path = run.build_file.parent / "dbt"
     spark = None
-    if run.settings.target == SPARK_TARGET:
-        check_spark_available()
-        spark = prepare_spark_build(run.build_file)
+    target = run.settings.target
+    if target in SPARK_TARGETS:
+        check_spark_available(target)
+        spark = prepare_spark_build(run.build_file, target)
     unit_tests = unit_test_signature(load_manifest(), run.settings.target, run.settings.dbt_vars())
     args = ["--vars", json.dumps(dbt_vars), *skip_args(unit_tests)]
     passes = [(target_path, run.settings.target, {})]
     if spark is not None:
         passes = [
-            (target_path, SPARK_TARGET, {"exclude": DUCKDB_PASS}),
+            (target_path, target, {"exclude": DUCKDB_PASS}),
             (target_path / "duckdb_pass", DUCKDB_TARGET, {"within": DUCKDB_PASS}),
         ]
     events = []
     for pass_path, target, selection in passes:
         if pass_path != target_path:  # after the Spark pass
-            context.log.info(f"copied from Spark: {', '.join(copy_spark_tables(spark, run.build_file))}")
+            built = built_tables(target_path / "run_results.json", parsed_manifest(target))
+            copied = copy_spark_tables(spark, run.build_file, built)
+            context.log.info(f"copied from Spark: {', '.join(copied)}")
         try:
             build = dbt_build(
                 context, args, target_path=pass_path, echo=pyramid.echo_dbt, target=target, **selection
@@ -121,7 +125,8 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
             events += build
         except DbtInvocationError as error:
             raise DbtBuildError(failure_message(pass_path)) from error
-    if spark is None and all_passed(target_path / "run_results.json", load_manifest()):
+    # On Spark, the unit tests are split between the two passes.
+    if all_passed([path / "run_results.json" for path, _, _ in passes], load_manifest()):
         record_passed(unit_tests)
     counts = _row_counts(run.build_file)
     for event in events:
