@@ -56,9 +56,13 @@ docs: install-dev chromium
 # Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
 # BENCH_SIZES=1000000,10000000,100000000 for the 100M run too (about 20 GB of disk in /tmp, 45 minutes; the
 # pipeline runs under 2 GB, SIZE:LIMIT gives one size a limit of its own).
+# Each size is built on a Spark cluster too (a standalone one started on this machine; the spark extra and
+# Java 17); BENCH_FLAGS= leaves it out.
 BENCH_SIZES ?= 1000000,10000000
-bench: bench-demo
-	$(VENV)/bin/python bench/run.py --sizes $(BENCH_SIZES)
+BENCH_FLAGS ?= --cluster
+bench: bench-demo java
+	$(UV) sync --frozen --inexact --extra spark --group bench --quiet
+	$(VENV)/bin/python bench/run.py --sizes $(BENCH_SIZES) $(BENCH_FLAGS)
 
 # One demo run phase by phase (median of 3), the "after" column of the profile in docs/benchmarks.md.
 bench-demo: uv docs-assets

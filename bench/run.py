@@ -15,6 +15,7 @@ Writes bench/results.json, docs/benchmarks.md (table) and docs/benchmarks.png (p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -134,9 +135,18 @@ REFERENCES = {
 PROGRESS_PREFIX = "[pyramid] "
 
 
-def measure(command: list[str], *, env: dict | None = None) -> dict:
+def tree_rss(root: psutil.Process) -> int:
+    try:
+        tree = [root, *root.children(recursive=True)]
+        return sum(p.memory_info().rss for p in tree if p.is_running())
+    except psutil.Error:
+        return 0
+
+
+def measure(command: list[str], *, env: dict | None = None, cluster: list[int] | None = None) -> dict:
     """Run `command`; its wall time, exit code, last output line and the peak RSS of its process tree, and
-    for `pyramid run` the time of each phase it announced (its progress lines, timed as they arrive)."""
+    for `pyramid run` the time of each phase it announced (its progress lines, timed as they arrive). With
+    `cluster` (the PIDs of a Spark cluster's processes), also the peak RSS of the cluster's processes."""
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -152,13 +162,11 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     )
     reader.start()
     root = psutil.Process(process.pid)
-    peak = 0
+    cluster_roots = [psutil.Process(pid) for pid in cluster or []]
+    peak = cluster_peak = 0
     while process.poll() is None:
-        try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
+        peak = max(peak, tree_rss(root))
+        cluster_peak = max(cluster_peak, sum(tree_rss(member) for member in cluster_roots))
         time.sleep(0.1)
     reader.join()
     seconds = time.monotonic() - started
@@ -166,6 +174,7 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     return {
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(peak / 2**20),
+        **({"cluster_peak_rss_mb": round(cluster_peak / 2**20)} if cluster else {}),
         "exit_code": process.returncode,
         "tail": output.strip().splitlines()[-1:] if output.strip() else [],
         "log": output[-3000:] if process.returncode else "",
@@ -245,7 +254,7 @@ def warm_up(work: Path) -> None:
     shutil.rmtree(work / "warm_up", ignore_errors=True)
 
 
-def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
+def bench_size(rows: int, work: Path, memory_limit: str, cluster=None) -> dict:
     data, warehouse = work / f"input_{rows}", work / f"warehouse_{rows}"
     shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -276,6 +285,15 @@ def bench_size(rows: int, work: Path, memory_limit: str) -> dict:
     result["daily_lines"] = add_next_day(data)
     result["daily_run"] = measure([*run, "--as-of", NEXT_DAY])
     result["daily_run"]["dbt_nodes"] = slowest_dbt_nodes(warehouse)
+    if cluster is not None:
+        # The same lines (the daily file included) on the Spark cluster, from an empty warehouse of its own.
+        on_cluster = [*run[:4], "--warehouse", str(work / f"cluster_{rows}"), "--memory-limit", memory_limit]
+        on_cluster += ["--target", "spark_cluster", "--as-of", NEXT_DAY]
+        pids = [process.pid for process in cluster.processes.values()]
+        step = measure(on_cluster, env=cluster.environment(), cluster=pids)
+        step["dbt_nodes"] = slowest_dbt_nodes(work / f"cluster_{rows}")
+        result["cluster_pipeline"] = step
+        shutil.rmtree(work / f"cluster_{rows}", ignore_errors=True)
     shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(warehouse, ignore_errors=True)
     return result
@@ -305,6 +323,7 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
         ("polars", "polars"),
         ("pipeline", "full pipeline"),
         ("daily_run", "daily run"),
+        ("cluster_pipeline", "full pipeline on the Spark cluster (pipeline · cluster)"),
     ]
     target = "pipeline target: 2 x whole pyramid + 15 s"
     header = "| sales lines | " + " | ".join(label for _, label in steps) + f" | {target} |"
@@ -318,7 +337,8 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 cells.append("n/a")
                 continue
             mark = "" if step["exit_code"] == 0 else " (failed)"
-            cells.append(f"{step['seconds']} s · {step['peak_rss_mb']:,} MB{mark}")
+            cluster = f" · {step['cluster_peak_rss_mb']:,} MB" if "cluster_peak_rss_mb" in step else ""
+            cells.append(f"{step['seconds']} s · {step['peak_rss_mb']:,} MB{cluster}{mark}")
         whole = result.get("duckdb_whole_pyramid")
         cells.append(f"{2 * whole['seconds'] + 15:.1f} s" if whole else "n/a")
         limit = result.get("memory_limit", memory_limit)
@@ -348,6 +368,11 @@ def write_markdown(results: list[dict], out: Path, memory_limit: str) -> None:
                 " the models also runs dbt's unit tests).",
                 "*daily run*: `pyramid run` again, one day later, with a file of one average day's sales"
                 " (the lines over the days of their span, about 0.1 % of them) added to `sales/`.",
+                "*full pipeline on the Spark cluster*: `pyramid run --target spark_cluster` on the same lines"
+                " (`bench/run.py --cluster`), into an empty warehouse, on the standalone cluster of"
+                " `orchestration/build/local_cluster.py` on this machine (one worker, one executor core per"
+                " application); peak RSS of the pipeline's process tree, then of the cluster's five"
+                " processes; n/a: not measured in that run.",
                 "",
                 "![Benchmarks](benchmarks.png)",
                 "",
@@ -449,6 +474,11 @@ def main() -> None:
         help="sales lines per run, comma-separated; SIZE:LIMIT gives that size a memory limit of its own",
     )
     parser.add_argument("--memory-limit", default="2GB")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="also build each size on a Spark cluster started on this machine (--target spark_cluster)",
+    )
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument(
         "--merge",
@@ -457,12 +487,17 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     results = []
-    with tempfile.TemporaryDirectory(dir=arguments.work) as scratch:
+    with tempfile.TemporaryDirectory(dir=arguments.work) as scratch, contextlib.ExitStack() as stack:
+        cluster = None
+        if arguments.cluster:
+            from orchestration.build.local_cluster import LocalCluster
+
+            cluster = stack.enter_context(LocalCluster(Path(scratch) / "spark_cluster"))
         warm_up(Path(scratch))
         for text in arguments.sizes.split(","):
             # "100000000:4GB": this size with a memory limit of its own.
             size, _, limit = text.partition(":")
-            result = bench_size(int(size), Path(scratch), limit or arguments.memory_limit)
+            result = bench_size(int(size), Path(scratch), limit or arguments.memory_limit, cluster)
             result["memory_limit"] = limit or arguments.memory_limit
             results.append(result)
             print(json.dumps(result), flush=True)

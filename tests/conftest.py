@@ -146,6 +146,21 @@ def dataset(tmp_path: Path) -> Dataset:
     return Dataset(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """A real standalone Spark cluster on 127.0.0.1 (orchestration/build/local_cluster.py: Hive metastore,
+    master, worker, Thrift and Connect servers), started once per test process, side by side, within 120 s,
+    its folders under the session's temporary folder; every process killed by PID at the end or on failure.
+    While it runs, the environment points `--target spark_cluster` at it."""
+    from orchestration.build.local_cluster import LocalCluster
+
+    cluster = LocalCluster(tmp_path_factory.mktemp("spark_cluster"))
+    with cluster, pytest.MonkeyPatch.context() as environment:
+        for name, value in cluster.environment().items():
+            environment.setenv(name, value)
+        yield cluster
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The Spark tests first among files of as many tests: pytest-xdist (--dist loadfile) hands out the files
     with the most tests first, then in collection order. Measured on clean clones: starting the Spark file

@@ -1,8 +1,10 @@
-"""The same dbt project on Apache Spark (`--target spark`, a local PySpark session) gives DuckDB's pyramid.
+"""The same dbt project on a real Apache Spark cluster (`--target spark_cluster`) gives DuckDB's pyramid.
 
-Each test builds one input twice through the whole pipeline, once per engine, and compares every mart row for
-row (and column types), besides the hand-computed figures. Slow: each Spark build runs every model and test on
-Spark (half a minute in a warm session; the first also starts the JVM, which every test of this file shares).
+The cluster (fixture `spark_cluster`: Hive metastore, standalone master and worker, Thrift and Connect
+servers on 127.0.0.1) starts once for this file. Each test builds one input through the whole pipeline on
+DuckDB and on the cluster, and compares every mart row for row (and column types), besides the hand-computed
+figures; the first one builds on the local development session (`--target spark`) too. Slow: each Spark
+build runs every model and test on Spark.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+import threading
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -23,21 +26,23 @@ from orchestration.defs.assets.publishing import MARTS
 from orchestration.pipeline import build_pyramid
 from tests.conftest import Dataset, Pyramid, invoke_pyramid
 
-# One xdist worker runs them all (pytest runs --dist loadfile), in one Spark session: its JVM starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.spark]
+# One xdist worker runs them all (pytest runs --dist loadfile), on one cluster.
+pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.usefixtures("spark_cluster")]
 
 
-def build_on_both(input_dir: Path, root: Path, **settings: object) -> tuple[Pyramid, Pyramid]:
-    """(DuckDB pyramid, Spark pyramid) of the same input and settings, each in its own warehouse."""
+def build_on_both(
+    input_dir: Path, root: Path, targets: tuple[str, ...] = ("duckdb", "spark_cluster"), **settings: object
+) -> list[Pyramid]:
+    """The pyramids of the same input and settings on each target, each in its own warehouse."""
     pyramids = []
-    for target in ("duckdb", "spark"):
+    for target in targets:
         warehouse = root / f"warehouse_{target}"
         build_pyramid(
             PyramidSettings(input_dir=input_dir, warehouse_dir=warehouse, target=target, **settings),
             echo=False,
         )
         pyramids.append(Pyramid(warehouse))
-    return pyramids[0], pyramids[1]
+    return pyramids
 
 
 def assert_same_marts(on_duckdb: Pyramid, on_spark: Pyramid) -> None:
@@ -62,6 +67,25 @@ def assert_same_marts(on_duckdb: Pyramid, on_spark: Pyramid) -> None:
                     f"select * from {first}.marts.{table} except all select * from {second}.marts.{table}"
                 ).fetchall()
                 assert extra == [], f"marts.{table}: rows only on {first}: {extra[:3]}"
+
+
+def assert_published_on_cluster(pyramid: Pyramid) -> None:
+    """Every mart's view in the cluster's published schema holds the rows of the published DuckDB file."""
+    from orchestration.build.spark import connect_session
+
+    session = connect_session()
+    with duckdb.connect() as con:
+        con.execute(f"attach '{pyramid.path}' as duck (read_only)")
+        for table in MARTS:
+            con.register("on_cluster", session.table(f"pyramid.{table}").toArrow())
+            published = f"duck.marts.{table}"
+            for first, second, where in (
+                (published, "on_cluster", "in DuckDB"),
+                ("on_cluster", published, "on the cluster"),
+            ):
+                extra = con.execute(f"select * from {first} except all select * from {second}").fetchall()
+                assert extra == [], f"{table}: rows only {where}: {extra[:3]}"
+            con.unregister("on_cluster")
 
 
 def summary_rows(pyramid: Pyramid) -> list[tuple]:
@@ -104,8 +128,12 @@ def test_levels_and_exact_rounding_on_spark_equal_duckdb(dataset: Dataset):
             ("b", "2023-06-01", "10.00"),
         ]
     ).customers([("a",), ("b",), ("p1",), ("p2",)]).market([("a",), ("p1",), ("s1",), ("s2",), ("s3",)])
-    on_duckdb, on_spark = build_on_both(
-        dataset.input_dir, dataset.root, as_of_date=dt.date(2025, 12, 31), market_population=100
+    on_duckdb, on_session, on_spark = build_on_both(
+        dataset.input_dir,
+        dataset.root,
+        ("duckdb", "spark", "spark_cluster"),
+        as_of_date=dt.date(2025, 12, 31),
+        market_population=100,
     )
     total = Decimal("1280.04")
     expected = [
@@ -132,7 +160,7 @@ def test_levels_and_exact_rounding_on_spark_equal_duckdb(dataset: Dataset):
         ("suspect", 3, None, Decimal("0.00"), Decimal("0.000000"), Decimal("0.00")),
         ("rest", 91, None, Decimal("0.00"), Decimal("0.000000"), Decimal("0.00")),
     ]
-    for pyramid in (on_duckdb, on_spark):
+    for pyramid in (on_duckdb, on_session, on_spark):
         assert summary_rows(pyramid) == expected
         assert pyramid.query(
             "select customer_id, tier, revenue_rank, revenue_percentile, cumulative_revenue_share"
@@ -145,6 +173,7 @@ def test_levels_and_exact_rounding_on_spark_equal_duckdb(dataset: Dataset):
         assert pyramid.query(
             "select avg_order_value from marts.customer_performance where customer_id = 'a'"
         ) == [(Decimal("637.52"),)]
+    assert_same_marts(on_duckdb, on_session)
     assert_same_marts(on_duckdb, on_spark)
 
 
@@ -203,14 +232,20 @@ def test_a_tie_at_the_top_boundary_today_and_the_10_40_150_800_split_a_year_befo
     assert_same_marts(on_duckdb, on_spark)
 
 
-def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Path):
-    """The bundled demo through `pyramid run --target spark`: every mart equals DuckDB's, the GX suites pass,
-    and the warehouse, Parquet copies and report are published where a DuckDB run puts them. (The command
-    runs in this process, on the session's JVM; test_demo.py holds that the command in a process of its own
-    removes its Spark session folder.)"""
+def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Path, spark_cluster):
+    """The bundled demo through `pyramid run --target spark_cluster`: every mart equals DuckDB's, the GX
+    suites pass, and the warehouse, Parquet copies and report are published where a DuckDB run puts them. The
+    raw tables are in the cluster's metastore, over the landing folder, and the marts in its warehouse."""
     warehouse = tmp_path / "warehouse_spark"
     result = invoke_pyramid(
-        "run", "--target", "spark", "--warehouse", str(warehouse), "--market-population", "25000", "--quiet"
+        "run",
+        "--target",
+        "spark_cluster",
+        "--warehouse",
+        str(warehouse),
+        "--market-population",
+        "25000",
+        "--quiet",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "PASS  customer_tiers" in result.stdout
@@ -226,6 +261,17 @@ def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Pat
     )
     assert_same_marts(Pyramid(on_duckdb), Pyramid(warehouse))
     assert not list(warehouse.glob(".build/*")), "the Spark build folder was not cleaned up"
+    landed = spark_cluster.root / "landing" / "raw"
+    assert sorted(path.name for path in landed.iterdir()) == [
+        "complaints",
+        "customers",
+        "feedback",
+        "load_state",
+        "market",
+        "sales",
+    ]
+    assert (spark_cluster.warehouse_dir / "marts.db" / "customer_tiers").is_dir()
+    assert_published_on_cluster(Pyramid(warehouse))
     for stray in ("metastore_db", "derby.log", "spark-warehouse"):
         assert not (DBT_PROJECT_DIR / stray).exists() and not Path(stray).exists(), (
             f"Spark left {stray} behind"
@@ -241,11 +287,11 @@ def test_bad_input_and_a_failing_model_on_spark_keep_the_published_pyramid(datas
     published = dataset.build().path
     before = published.read_bytes()
     dataset.market([("s1",), ("s2",)])
-    aborted = dataset.cli("--target", "spark", "--market-population", "3")
+    aborted = dataset.cli("--target", "spark_cluster", "--market-population", "3")
     assert aborted.returncode == 2, aborted.stderr[-2000:]
     assert "--market-population 3 is smaller than the 4 people the inputs already name" in aborted.stderr
     dataset.sales([("a", "2025-06-01", "10"), ("b", "2025-13-45", "10")])
-    refused = dataset.cli("--target", "spark")
+    refused = dataset.cli("--target", "spark_cluster")
     assert refused.returncode == 2, refused.stderr[-2000:]
     assert "sales.csv" in refused.stderr
     assert "column order_date: row 2 (line 3) has '2025-13-45'" in refused.stderr
@@ -272,28 +318,108 @@ def test_spark_without_java_is_a_clear_error_and_publishes_nothing(dataset: Data
     assert not published_path(dataset.warehouse_dir).exists()
 
 
-def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path):
-    """CDNOW's 2,357-customer sample (tests/real_sales.py) through `pyramid run --target spark` with no other
-    flag: it publishes, every level and tier equals the independent pyramid as of the last sale
-    (1998-06-30), and the 8 customers known only from lines of 0.00 have an outlook like everyone else."""
-    from tests.real_sales import cdnow_lines, independent_pyramid, write_sales
+def test_a_cluster_that_does_not_answer_is_a_clear_error_and_publishes_nothing(dataset: Dataset):
+    """`--target spark_cluster` with no server on the Thrift port, or no landing folder set: refused before
+    any work, naming the setting (exit 1), nothing published."""
+    from orchestration.build.local_cluster import free_port
+
+    dataset.sales([("a", "2025-06-01", "10")])
+    port = free_port()
+    run = ("run", "--input", str(dataset.input_dir), "--warehouse", str(dataset.warehouse_dir))
+    result = invoke_pyramid(*run, "--target", "spark_cluster", env={"PYRAMID_SPARK_PORT": str(port)})
+    assert result.returncode == 1
+    assert f"no Thrift server answers at 127.0.0.1:{port} (PYRAMID_SPARK_HOST, PYRAMID_SPARK_PORT)" in (
+        result.stderr
+    )
+    result = invoke_pyramid(*run, "--target", "spark_cluster", env={"PYRAMID_SPARK_LANDING_DIR": None})
+    assert result.returncode == 1
+    assert "--target spark_cluster needs PYRAMID_SPARK_LANDING_DIR" in result.stderr
+    assert not published_path(dataset.warehouse_dir).exists()
+
+
+class ThriftReader:
+    """A BI tool polling the published pyramid through the cluster's Thrift server (JDBC/ODBC) in a thread:
+    every answer it got, and every error."""
+
+    QUERY = "select level, customers, revenue from pyramid.pyramid_summary order by level_order"
+
+    def __init__(self, port: int) -> None:
+        from pyhive import hive
+
+        self.connection = hive.connect(host="127.0.0.1", port=port, username="bi")
+        self.answers: list[list[tuple]] = []
+        self.errors: list[str] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def read(self) -> list[tuple] | None:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(self.QUERY)
+            return [tuple(row) for row in cursor.fetchall()]
+        except Exception as error:
+            if "TABLE_OR_VIEW_NOT_FOUND" in str(error):
+                return None
+            raise
+        finally:
+            cursor.close()
+
+    def _poll(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.answers.append(self.read())
+            except Exception as error:
+                self.errors.append(str(error)[:500])
+            self.stop.wait(0.5)
+
+    def __enter__(self) -> ThriftReader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.connection.close()
+
+
+def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_cluster):
+    """CDNOW's 2,357-customer sample (tests/real_sales.py) through `pyramid run --target spark_cluster`, no
+    other flag: it publishes, every level and tier equals the independent pyramid as of the last sale
+    (1998-06-30), and the 8 customers known only from lines of 0.00 have an outlook like everyone else.
+
+    A BI tool polling the cluster's published pyramid through Thrift during the build never fails and sees
+    the pyramid published before (an earlier test's, or none yet) or this one, never anything between. A
+    second run, with a sale dated 2999-12-31 added, fails validation (exit 3) and changes neither the
+    cluster's published pyramid nor the DuckDB file."""
+    from tests.real_sales import Line, cdnow_lines, independent_pyramid, write_sales
 
     lines = cdnow_lines(sample=True)
     write_sales(tmp_path / "input" / "sales.csv", lines)
     warehouse = tmp_path / "warehouse"
-    result = invoke_pyramid(
-        "run",
-        "--target",
-        "spark",
-        "--input",
-        str(tmp_path / "input"),
-        "--warehouse",
-        str(warehouse),
-        "--quiet",
-    )
+    run = ("run", "--target", "spark_cluster", "--input", str(tmp_path / "input"))
+    run += ("--warehouse", str(warehouse))
+    reader = ThriftReader(spark_cluster.ports["thrift"])
+    before = reader.read()  # before its thread starts: a connection is not shared between threads
+    with reader:
+        result = invoke_pyramid(*run, "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "FAIL" not in result.stdout
     pyramid = Pyramid(warehouse)
+    after = [tuple(row) for row in pyramid.query(ThriftReader.QUERY.replace("pyramid.", "marts."))]
+    assert reader.errors == []
+    assert len(reader.answers) > 10
+    assert {tuple(answer) if answer else None for answer in reader.answers} <= {
+        tuple(before) if before else None,
+        tuple(after),
+    }
+    assert ThriftReader(spark_cluster.ports["thrift"]).read() == after
+    published = pyramid.path.read_bytes()
+    write_sales(tmp_path / "input" / "sales.csv", [*lines, Line("future", dt.date(2999, 12, 31), 500)])
+    refused = invoke_pyramid(*run)
+    assert refused.returncode == 3, refused.stderr[-3000:]
+    assert "order_date_not_in_future" in refused.stderr
+    assert pyramid.path.read_bytes() == published
+    assert_published_on_cluster(pyramid)
     expected = independent_pyramid(lines, dt.date(1998, 6, 30))
     assert pyramid.levels() == expected.levels
     assert pyramid.tiers() == expected.tiers

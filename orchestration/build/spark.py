@@ -224,7 +224,22 @@ def copy_spark_tables(build: SparkBuild, build_file: Path, built: list[tuple[str
 
 def _copy_from_cluster(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> list[str]:
     """Copy the cluster's tables through Spark Connect, as Arrow batches, into the build file's schemas."""
-    session = connect_session()
+    try:
+        session = connect_session()
+        return _copy_tables(con, session, tables)
+    except duckdb.Error:
+        raise
+    except Exception as error:  # the cluster's own errors (Spark Connect, gRPC): one line, no traceback
+        message = f"reading the built tables from the Spark cluster failed: {first_line(error)}"
+        raise DbtBuildError(message) from error
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _copy_tables(con: duckdb.DuckDBPyConnection, session, tables: list[tuple[str, str]]) -> list[str]:
     copied = []
     for schema in sorted({schema for schema, _ in tables}):
         con.execute(f"create schema {schema}")
@@ -256,7 +271,9 @@ def built_tables(run_results: Path, manifest) -> list[tuple[str, str]]:
 def connect_session():
     """This process's Spark Connect session on the cluster (PYRAMID_SPARK_CONNECT_URL), in UTC."""
     warnings.filterwarnings("ignore", message=PYSPARK_PANDAS_WARNING, category=FutureWarning)
-    from pyspark.sql import SparkSession
+    # Spark Connect's own session class: the generic builder refuses a remote session in a process that runs
+    # a local one too (a test process, a long-lived worker that built with --target spark).
+    from pyspark.sql.connect.session import SparkSession
 
     session = SparkSession.builder.remote(ClusterEndpoints.from_environment().connect_url).getOrCreate()
     session.conf.set("spark.sql.session.timeZone", "UTC")

@@ -5,6 +5,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.build.lineage import load_manifest, mart_models, serving_csv_per, serving_file_per
+from orchestration.build.spark import CLUSTER_TARGET
 from orchestration.core import progress
 from orchestration.core.duckdb_reader import connect_read_only
 from orchestration.core.paths import MARTS_SCHEMA
@@ -12,6 +13,7 @@ from orchestration.core.warehouse_files import finish_build, published_path, rep
 from orchestration.defs.partitions import as_of_months
 from orchestration.defs.resources import PyramidResource
 from orchestration.defs.run_settings import hold_warehouse, release_warehouse, run_settings
+from orchestration.publish.cluster import publish_on_cluster
 from orchestration.publish.warehouse import (
     export_parquet,
     keep_copy,
@@ -68,6 +70,12 @@ def published(context: AssetExecutionContext, pyramid: PyramidResource) -> Mater
             "parquet_files_reused": sum(f.stat().st_nlink > 1 for f in files),
             "csv_files": len(list(version.rglob("*.csv"))),
         }
+        if run.settings.target == CLUSTER_TARGET:
+            # First: when it fails, the DuckDB file and Parquet copies stay on the previous build too.
+            progress.phase("publishing on the Spark cluster")
+            switched = publish_on_cluster(run.build_file, MARTS)
+            context.log.info(f"published on the cluster: {', '.join(switched)}")
+            parquet["cluster_views"] = len(switched)
         publish_with_parquet(run.build_file, pyramid.warehouse, version)
     else:
         context.log.info(f"{current} holds a later pyramid; as of {as_of} is kept in the history only")
