@@ -114,6 +114,25 @@ def _version(distribution: str) -> str:
         return "missing"
 
 
+def python_pass_inputs(manifest: dict) -> set[str]:
+    """The models the Python models and everything after them read (by name), outside that set: what a Spark
+    build's DuckDB pass needs from the Spark pass (dbt runs Python models on Spark only on Databricks)."""
+    models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    after = {uid for uid, node in models.items() if node.get("language") == "python"}
+    pending = list(after)
+    while pending:
+        for child in manifest["child_map"].get(pending.pop(), []):
+            if child in models and child not in after:
+                after.add(child)
+                pending.append(child)
+    return {
+        models[parent]["name"]
+        for uid in after
+        for parent in models[uid]["depends_on"]["nodes"]
+        if parent in models and parent not in after
+    }
+
+
 def mart_models(manifest: dict) -> list[str]:
     """The models of schema marts (the tables BI reads and publishing exports), in name order."""
     return sorted(

@@ -35,7 +35,8 @@ from urllib.parse import urlparse
 import duckdb
 
 from orchestration.build.failures import DbtBuildError
-from orchestration.core.paths import RAW_SCHEMA
+from orchestration.build.lineage import load_manifest, python_pass_inputs
+from orchestration.core.paths import MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.core.raw_sql import sql_string
 
 SPARK_TARGET = "spark"
@@ -196,13 +197,17 @@ def copy_spark_tables(build: SparkBuild, build_file: Path, built: list[tuple[str
 
     `built`: the (schema, table) of every model the Spark pass materialized as a table. Models that are views
     on Spark (staging, int_customer_history_next) are read by nothing downstream of dbt and are not copied.
+    From a cluster only the marts and what the DuckDB pass reads come back: tables of customers, at most one
+    row per customer and period, never of sales lines.
     """
     copied = []
     with duckdb.connect(str(build_file)) as con:
         for schema in ("staging", *BUILT_SCHEMAS):
             con.execute(f"drop schema if exists {schema} cascade")
         if build.target == CLUSTER_TARGET:
-            return _copy_from_cluster(con, [table for table in built if table[0] in BUILT_SCHEMAS])
+            needed = python_pass_inputs(load_manifest())
+            wanted = [(schema, name) for schema, name in built if schema == MARTS_SCHEMA or name in needed]
+            return _copy_from_cluster(con, wanted)
         for schema in BUILT_SCHEMAS:
             con.execute(f"create schema {schema}")
             folder = build.tables_dir / f"{schema}.db"
@@ -244,6 +249,9 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, session, tables: list[tuple[str
     for schema in sorted({schema for schema, _ in tables}):
         con.execute(f"create schema {schema}")
     for schema, table in tables:
+        # dbt replaced the table through the Thrift server, another application: this one may still hold
+        # the old table's file list.
+        session.catalog.refreshTable(f"{schema}.`{table}`")
         con.register("spark_table", session.table(f"{schema}.`{table}`").toArrow())
         try:
             select = _duckdb_columns(con, "select * from spark_table")

@@ -68,6 +68,7 @@ def _publish(build_file: Path, marts: tuple[str, ...]) -> list[str]:
                 arrow = con.execute(f'select * from {MARTS_SCHEMA}."{mart}"').to_arrow_table()
                 session.createDataFrame(arrow).write.format("parquet").saveAsTable(table)
             else:
+                session.catalog.refreshTable(f"{MARTS_SCHEMA}.`{mart}`")  # rebuilt by dbt through Thrift
                 session.sql(f"create table {table} using parquet as select * from {MARTS_SCHEMA}.`{mart}`")
     for mart in marts:
         session.sql(
