@@ -11,7 +11,8 @@ Five processes, each a JVM from the PySpark wheel's own jars, all on 127.0.0.1:
 
 Everything they write (metastore, warehouse, logs, work dirs, scratch) is under one folder. They start side
 by side; the cluster is up when every port answers, within a deadline. Each process leads a session of its
-own and is stopped by its PID's process group, at the end and on any failure, so nothing is left behind.
+own and is stopped by its PID's process group, at the end and on any failure; and the kernel ends it when the
+process that started it dies without stopping it (killed, say), so nothing is left behind.
 
     python -m orchestration.build.local_cluster      # start one, print its settings, stop it on Ctrl-C
 """
@@ -19,6 +20,7 @@ own and is stopped by its PID's process group, at the end and on any failure, so
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -35,6 +37,7 @@ START_DEADLINE_SECONDS = 120
 THRIFT_SERVER = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
 METASTORE = "org.apache.hadoop.hive.metastore.HiveMetaStore"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ClusterError(RuntimeError):
@@ -143,6 +146,7 @@ class LocalCluster:
             stderr=subprocess.STDOUT,
             env=environment,
             start_new_session=True,
+            preexec_fn=_end_with_parent,
         )
         log.close()
 
@@ -236,6 +240,11 @@ class LocalCluster:
             "thrift": thrift,
             "connect": connect,
         }
+
+
+def _end_with_parent() -> None:
+    """In the child, before Spark's launcher execs the JVM (same process): SIGTERM when the starter dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _conf(settings: dict[str, str]) -> list[str]:

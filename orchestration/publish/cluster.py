@@ -56,6 +56,8 @@ def publish_on_cluster(build_file: Path, marts: tuple[str, ...]) -> list[str]:
 
 
 def _publish(build_file: Path, marts: tuple[str, ...]) -> list[str]:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     session = connect_session()
     schema = published_schema()
     session.sql(f"create schema if not exists `{schema}`")
@@ -66,7 +68,9 @@ def _publish(build_file: Path, marts: tuple[str, ...]) -> list[str]:
             table = f"`{schema}`.`{mart}{VERSION_SEPARATOR}{version}`"
             if mart in from_duckdb:
                 arrow = con.execute(f'select * from {MARTS_SCHEMA}."{mart}"').to_arrow_table()
-                session.createDataFrame(arrow).write.format("parquet").saveAsTable(table)
+                # The schema from Arrow's: Spark cannot infer one from an empty mart (no action today).
+                frame = session.createDataFrame(arrow, schema=from_arrow_schema(arrow.schema))
+                frame.write.format("parquet").saveAsTable(table)
             else:
                 session.catalog.refreshTable(f"{MARTS_SCHEMA}.`{mart}`")  # rebuilt by dbt through Thrift
                 session.sql(f"create table {table} using parquet as select * from {MARTS_SCHEMA}.`{mart}`")
