@@ -232,11 +232,10 @@ def test_a_tie_at_the_top_boundary_today_and_the_10_40_150_800_split_a_year_befo
     assert_same_marts(on_duckdb, on_spark)
 
 
-def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Path, spark_cluster):
-    """The bundled demo through `pyramid run --target spark_cluster`: every mart equals DuckDB's, the GX
-    suites pass, and the warehouse, Parquet copies and report are published where a DuckDB run puts them. The
-    raw tables are in the cluster's metastore, over the landing folder, and the marts in its warehouse."""
-    warehouse = tmp_path / "warehouse_spark"
+@pytest.fixture(scope="module")
+def demo_on_cluster(tmp_path_factory: pytest.TempPathFactory, spark_cluster):
+    """The bundled demo built and published on the cluster: (its warehouse, the command's result)."""
+    warehouse = tmp_path_factory.mktemp("demo_on_cluster") / "warehouse_spark"
     result = invoke_pyramid(
         "run",
         "--target",
@@ -247,6 +246,16 @@ def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(tmp_path: Pat
         "25000",
         "--quiet",
     )
+    return warehouse, result
+
+
+def test_demo_on_spark_equals_duckdb_and_is_published_the_same_way(
+    tmp_path: Path, spark_cluster, demo_on_cluster
+):
+    """The bundled demo through `pyramid run --target spark_cluster`: every mart equals DuckDB's, the GX
+    suites pass, and the warehouse, Parquet copies and report are published where a DuckDB run puts them. The
+    raw tables are in the cluster's metastore, over the landing folder, and the marts in its warehouse."""
+    warehouse, result = demo_on_cluster
     assert result.returncode == 0, result.stderr[-3000:]
     assert "PASS  customer_tiers" in result.stdout
     assert "FAIL" not in result.stdout
@@ -376,13 +385,13 @@ class ThriftReader:
         self.connection.close()
 
 
-def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_cluster):
+def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_cluster, demo_on_cluster):
     """CDNOW's 2,357-customer sample (tests/real_sales.py) through `pyramid run --target spark_cluster`, no
     other flag: it publishes, every level and tier equals the independent pyramid as of the last sale
     (1998-06-30), and the 8 customers known only from lines of 0.00 have an outlook like everyone else.
 
     A BI tool polling the cluster's published pyramid through Thrift during the build never fails and sees
-    the pyramid published before (an earlier test's, or none yet) or this one, never anything between. A
+    the pyramid published before (the demo's) or this one, never anything between, nor nothing. A
     second run, with a sale dated 2999-12-31 added, fails validation (exit 3) and changes neither the
     cluster's published pyramid nor the DuckDB file."""
     from tests.real_sales import Line, cdnow_lines, independent_pyramid, write_sales
@@ -394,6 +403,7 @@ def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_clu
     run += ("--warehouse", str(warehouse))
     reader = ThriftReader(spark_cluster.ports["thrift"])
     before = reader.read()  # before its thread starts: a connection is not shared between threads
+    assert before == Pyramid(demo_on_cluster[0]).query(ThriftReader.QUERY.replace("pyramid.", "marts."))
     with reader:
         result = invoke_pyramid(*run, "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -402,10 +412,7 @@ def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_clu
     after = [tuple(row) for row in pyramid.query(ThriftReader.QUERY.replace("pyramid.", "marts."))]
     assert reader.errors == []
     assert len(reader.answers) > 10
-    assert {tuple(answer) if answer else None for answer in reader.answers} <= {
-        tuple(before) if before else None,
-        tuple(after),
-    }
+    assert {tuple(answer) if answer else None for answer in reader.answers} <= {tuple(before), tuple(after)}
     assert ThriftReader(spark_cluster.ports["thrift"]).read() == after
     published = pyramid.path.read_bytes()
     write_sales(tmp_path / "input" / "sales.csv", [*lines, Line("future", dt.date(2999, 12, 31), 500)])
