@@ -50,6 +50,8 @@ BUILT_SCHEMAS = ("intermediate", "marts")
 # PySpark 4.3 warns on import that it does not fully support pandas 3; dbt-spark's session uses no pandas.
 PYSPARK_PANDAS_WARNING = "PySpark does not yet fully support pandas"
 LOG_CONFIG = Path(__file__).parent / "spark_conf" / "log4j2.properties"
+# Rows per fetch of a table from a cluster (PYRAMID_SPARK_FETCH_ROWS; see _in_parts).
+FETCH_ROWS = 500_000
 
 
 @cache
@@ -248,18 +250,37 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, session, tables: list[tuple[str
     copied = []
     for schema in sorted({schema for schema, _ in tables}):
         con.execute(f"create schema {schema}")
+    rows_per_fetch = int(os.environ.get("PYRAMID_SPARK_FETCH_ROWS", FETCH_ROWS))
     for schema, table in tables:
         # dbt replaced the table through the Thrift server, another application: this one may still hold
         # the old table's file list.
         session.catalog.refreshTable(f"{schema}.`{table}`")
-        con.register("spark_table", session.table(f"{schema}.`{table}`").toArrow())
-        try:
-            select = _duckdb_columns(con, "select * from spark_table")
-            con.execute(f'create table {schema}."{table}" as select {select} from spark_table')
-        finally:
-            con.unregister("spark_table")
+        for part, frame in _in_parts(session.table(f"{schema}.`{table}`"), rows_per_fetch):
+            con.register("spark_table", frame.toArrow())
+            try:
+                select = _duckdb_columns(con, "select * from spark_table")
+                if part == 0:
+                    con.execute(f'create table {schema}."{table}" as select {select} from spark_table')
+                else:
+                    con.execute(f'insert into {schema}."{table}" select {select} from spark_table')
+            finally:
+                con.unregister("spark_table")
         copied.append(f"{schema}.{table}")
     return copied
+
+
+def _in_parts(frame, rows_per_fetch: int):
+    """The table in parts of about `rows_per_fetch` rows, by a hash of every column: a whole large table in
+    one fetch is one task result per file, held whole by an executor (at 10M sales lines the tier history's
+    killed a 768 MB executor), and whole in this process."""
+    parts = max(1, -(-frame.count() // rows_per_fetch))
+    if parts == 1:
+        yield 0, frame
+        return
+    # SQL text, not pyspark.sql.functions: those take a Connect session's frame for a local one.
+    columns = ", ".join(f"`{name}`" for name in frame.columns)
+    for part in range(parts):
+        yield part, frame.where(f"pmod(hash({columns}), {parts}) = {part}")
 
 
 def built_tables(run_results: Path, manifest) -> list[tuple[str, str]]:
