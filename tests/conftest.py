@@ -141,6 +141,20 @@ def dbt_by_hand(root: Path, warehouse_file: Path) -> tuple[Path, Path]:
     return project, development
 
 
+def run_dbt_by_hand(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `dbt` run by hand in `project` (a copy made by `dbt_by_hand`) with its own profiles.yml
+    and no PYRAMID_* variables, as the README tells someone working on the models."""
+    from orchestration.build.project import dbt_by_hand_environment
+
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args, "--profiles-dir", "."],
+        cwd=project,
+        env=dbt_by_hand_environment(),
+        capture_output=True,
+        text=True,
+    )
+
+
 @pytest.fixture
 def dataset(tmp_path: Path) -> Dataset:
     return Dataset(tmp_path)

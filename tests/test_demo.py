@@ -24,7 +24,7 @@ from orchestration.core.settings import PyramidSettings
 from orchestration.defs.assets.publishing import MARTS
 from orchestration.generate.demo import DEMO_MARKET_POPULATION, generate_demo
 from orchestration.land.freshness import FRESH, LATE, STALE, feed_freshness, today_utc
-from tests.conftest import Dataset, Pyramid, dbt_by_hand, run_pyramid
+from tests.conftest import Dataset, Pyramid, dbt_by_hand, run_dbt_by_hand, run_pyramid
 from tests.test_data_docs import rendered_dom, visible_text
 
 FILES = ("sales.csv", "customers.csv", "market.csv", "feedback.csv", "complaints.csv")
@@ -441,21 +441,13 @@ def test_an_action_or_forecast_var_dbt_cannot_use_stops_the_build_naming_it(demo
         ({"outlook_days": 0}, "var outlook_days must be a whole number of days >= 1; got 0"),
         ({"outlook_refit_days": -1}, "var outlook_refit_days must be a whole number of days >= 0; got -1"),
     ):
-        dbt = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                "compile",
-                "--profiles-dir",
-                ".",
-                "--select",
-                "customer_actions pyramid_forecast int_outlook_summary",
-                "--vars",
-                json.dumps(given),
-            ],
-            cwd=project,
-            env=dbt_by_hand_environment(),
-            capture_output=True,
-            text=True,
+        dbt = run_dbt_by_hand(
+            project,
+            "compile",
+            "--select",
+            "customer_actions pyramid_forecast int_outlook_summary",
+            "--vars",
+            json.dumps(given),
         )
         assert dbt.returncode != 0
         assert message in dbt.stdout, dbt.stdout[-2000:]
@@ -469,24 +461,16 @@ def test_incremental_sums_built_by_hand_stop_rather_than_mix_settings(demo_pyram
     project, _ = dbt_by_hand(tmp_path, demo_pyramid.path)
 
     def dbt_build(select: str, given: dict, *flags: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                "build",
-                "--profiles-dir",
-                ".",
-                "--exclude-resource-type",
-                "unit_test",
-                "--select",
-                select,
-                "--vars",
-                json.dumps(given),
-                *flags,
-            ],
-            cwd=project,
-            env=dbt_by_hand_environment(),
-            capture_output=True,
-            text=True,
+        return run_dbt_by_hand(
+            project,
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--select",
+            select,
+            "--vars",
+            json.dumps(given),
+            *flags,
         )
 
     sums = "int_pyramid_parameters int_outlook_customer_sums"

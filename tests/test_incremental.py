@@ -5,17 +5,14 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.build.project import dbt_by_hand_environment
 from orchestration.generate.big import generate_parquet
 from orchestration.land.loading import InputError
-from tests.conftest import Dataset, Pyramid, dbt_by_hand
+from tests.conftest import Dataset, Pyramid, dbt_by_hand, run_dbt_by_hand
 
 pytestmark = pytest.mark.slow  # several builds per test
 
@@ -164,22 +161,14 @@ def assert_limited_uniqueness_tests_still_catch_a_written_duplicate(root: Path, 
                     f"insert into {table} select * from {table} where {day} = {last_day_by_then} limit {rows}"
                 )
     checked_from = {"history_checked_from": "2025-01-15", "daily_checked_from": "2025-01-15"}
-    dbt = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "test",
-            "--profiles-dir",
-            ".",
-            "--select",
-            "test_name:unique_combination,customer_tier_history",
-            "test_name:unique_combination,int_customer_daily_sales",
-            "--vars",
-            json.dumps(checked_from),
-        ],
-        cwd=project,
-        env=dbt_by_hand_environment(),
-        capture_output=True,
-        text=True,
+    dbt = run_dbt_by_hand(
+        project,
+        "test",
+        "--select",
+        "test_name:unique_combination,customer_tier_history",
+        "test_name:unique_combination,int_customer_daily_sales",
+        "--vars",
+        json.dumps(checked_from),
     )
     results = json.loads((project / "target" / "run_results.json").read_text())["results"]
     failures = sorted(
