@@ -1,17 +1,27 @@
 {#- What differs between the engines beyond single SQL expressions: how models are kept up to date, and where
     the raw tables come from. -#}
 
-{% macro incremental_where_supported(unique_key) -%}
+{% macro incremental_where_supported(unique_key, spark_partition=true) -%}
     {#-
         The config of a model that a daily run extends instead of rebuilding. DuckDB: incremental by
-        `delete+insert` on unique_key (the pipeline drops the table when it may not be extended). Spark offers
-        delete+insert on no table format, and the pipeline builds every Spark run from scratch: a table.
+        `delete+insert` on unique_key. Spark: incremental by `insert_overwrite` of the table's partitions, one
+        per value of unique_key (a day or a period: `spark_partition`), so a run rewrites only the partitions
+        its rows fall in; Spark's Parquet tables have no delete or merge, so a model keyed by something finer
+        (a customer) is a table, built whole. The pipeline drops an incremental table when it may not be
+        extended (orchestration/build/history.py), and builds the local Spark session with --full-refresh.
     -#}
     {%- if target.type == 'duckdb' -%}
         {{ return({
             'materialized': 'incremental',
             'unique_key': unique_key,
             'incremental_strategy': 'delete+insert',
+            'on_schema_change': 'fail',
+        }) }}
+    {%- elif target.type == 'spark' and spark_partition -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': [unique_key],
             'on_schema_change': 'fail',
         }) }}
     {%- else -%}

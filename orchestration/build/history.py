@@ -28,7 +28,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.build.cluster_state import ClusterTables
 from orchestration.build.lineage import incremental_signature, load_manifest
+from orchestration.build.spark import CLUSTER_TARGET, SPARK_TARGET
 from orchestration.core.paths import MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.core.raw_sql import column_types, date_value, decimal_value, sql_string, text_value
 from orchestration.core.settings import PyramidSettings
@@ -82,6 +84,24 @@ def _settings_key(settings: PyramidSettings) -> tuple:
     return (settings.window_days, shares, settings.history_period, settings.keep_duplicates)
 
 
+INCREMENTAL_TABLES = (DAILY_TABLE, OUTLOOK_SUMS_TABLE, HISTORY_TABLE, *HISTORY_DEPENDENTS)
+
+
+class _BuildFileTables:
+    """The incremental tables in the run's DuckDB build file (a copy of the published warehouse's)."""
+
+    dropped_because: str | None = None
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def exists(self, table: str) -> bool:
+        return _table_exists(self._con, "main", table)
+
+    def drop(self, table: str) -> None:
+        self._con.execute(f"drop table if exists {table}")
+
+
 def carry_history(
     con: duckdb.DuckDBPyConnection,
     published: Path,
@@ -89,55 +109,88 @@ def carry_history(
     as_of_date,
     loaded: list[LoadedInput] | None = None,
 ) -> HistoryDecision:
-    """After the raw inputs are loaded into `con`: keep (or copy) what is still valid, drop the rest."""
-    if settings.target != "duckdb":
-        # dbt-spark has no delete+insert on plain Parquet tables: the models are tables, built whole each run.
-        for table in (DAILY_TABLE, OUTLOOK_SUMS_TABLE, HISTORY_TABLE, *HISTORY_DEPENDENTS):
+    """After the raw inputs are loaded into `con`: keep (or copy) what is still valid, drop the rest.
+
+    The tables are the build file's on DuckDB, the cluster's on `--target spark_cluster`
+    (orchestration/build/cluster_state.py). The local Spark session builds every table whole.
+    """
+    if settings.target == SPARK_TARGET:
+        for table in INCREMENTAL_TABLES:
             con.execute(f"drop table if exists {table}")
         decision = HistoryDecision(False, f"{settings.target} builds every table whole")
         _record(con, decision, settings)
         return decision
+    on_cluster = settings.target == CLUSTER_TARGET
+    if on_cluster:
+        # On Spark the outlook's sums are a table (keyed by customer: no partition to overwrite).
+        tables = ClusterTables.open(_published_owner(con, published), INCREMENTAL_TABLES)
+        tables.drop(OUTLOOK_SUMS_TABLE)
+    else:
+        tables = _BuildFileTables(con)
     actions = {item.name: item.action for item in loaded or []}
-    copied = _table_exists(con, "main", HISTORY_TABLE) or _table_exists(con, "main", DAILY_TABLE)
+    copied = tables.exists(HISTORY_TABLE) or tables.exists(DAILY_TABLE)
     daily_kept = (
         copied
         and actions.get("sales") in ("kept", "appended")
         and _stored_signature(con) == model_signature(settings.target)
-        and _table_exists(con, "main", DAILY_TABLE)
+        and tables.exists(DAILY_TABLE)
     )
     if not daily_kept:
-        con.execute(f"drop table if exists {DAILY_TABLE}")
-    outlook_sums_kept = daily_kept and _outlook_sums_extendable(
-        con, settings, as_of_date, actions.get("sales")
+        tables.drop(DAILY_TABLE)
+    outlook_sums_kept = (
+        not on_cluster
+        and daily_kept
+        and _outlook_sums_extendable(con, settings, as_of_date, actions.get("sales"))
     )
     if not outlook_sums_kept:
-        con.execute(f"drop table if exists {OUTLOOK_SUMS_TABLE}")
+        tables.drop(OUTLOOK_SUMS_TABLE)
     if not published.exists():
         decision = HistoryDecision(False, "no published warehouse yet")
     else:
         con.execute(f"attach {sql_string(published)} as {PREVIOUS} (read_only)")
         try:
             decision = decide(con, _read_stored(con), settings, as_of_date, actions)
-            if decision.incremental and not _table_exists(con, "main", HISTORY_TABLE):
+            if decision.incremental and not on_cluster and not tables.exists(HISTORY_TABLE):
                 con.execute(f"create schema if not exists {MARTS_SCHEMA}")
                 con.execute(f"create table {HISTORY_TABLE} as select * from {PREVIOUS}.{HISTORY_TABLE}")
         finally:
             con.execute(f"detach {PREVIOUS}")
-    if not decision.incremental or not _table_exists(con, "main", HISTORY_TABLE):
+    history_kept = decision.incremental and tables.exists(HISTORY_TABLE)
+    if not history_kept:
         for table in (HISTORY_TABLE, *HISTORY_DEPENDENTS):
-            con.execute(f"drop table if exists {table}")
-    history_kept = decision.incremental and _table_exists(con, "main", HISTORY_TABLE)
+            tables.drop(table)
+    reason = decision.reason
+    if decision.incremental and not history_kept:
+        reason = tables.dropped_because or "no stored history on the cluster"
     decision = HistoryDecision(
-        decision.incremental,
-        decision.reason,
-        decision.kept_periods,
+        history_kept,
+        reason,
+        decision.kept_periods if history_kept else 0,
         daily_kept,
         history_written_from=decision.history_written_from if history_kept else None,
         daily_written_from=_changed_from(con) if daily_kept else None,
         outlook_sums_kept=outlook_sums_kept,
     )
-    _record(con, decision, settings)
+    # Before dbt writes into the cluster's tables: from here on they are this build's until it is published.
+    owner = tables.take_over() if on_cluster else None
+    _record(con, decision, settings, cluster_owner=owner)
     return decision
+
+
+def _published_owner(con: duckdb.DuckDBPyConnection, published: Path) -> str | None:
+    """The build that wrote the cluster's incremental tables, as the published warehouse records it."""
+    if not published.exists():
+        return None
+    con.execute(f"attach {sql_string(published)} as {PREVIOUS} (read_only)")
+    try:
+        table = f"{PREVIOUS}.{RAW_SCHEMA}.history_build"
+        if not _table_exists(con, PREVIOUS, f"{RAW_SCHEMA}.history_build"):
+            return None
+        if "cluster_tables_written_by" not in column_types(con, table):
+            return None
+        return con.execute(f"select cluster_tables_written_by from {table}").fetchone()[0]
+    finally:
+        con.execute(f"detach {PREVIOUS}")
 
 
 def _outlook_sums_extendable(
@@ -293,8 +346,14 @@ def _customers_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, before)
     ).fetchone()
 
 
-def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings: PyramidSettings) -> None:
-    """Keep what this build's history was computed from, for the next build's decision."""
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    decision: HistoryDecision,
+    settings: PyramidSettings,
+    cluster_owner: str | None = None,
+) -> None:
+    """Keep what this build's history was computed from, for the next build's decision (and, on a cluster,
+    the id this build wrote as the owner of the cluster's incremental tables)."""
     window_days, shares, period, keep_duplicates = _settings_key(settings)
     con.execute(
         f"""
@@ -310,7 +369,8 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             cast(? as varchar) as reason,
             cast(? as date) as history_written_from,
             cast(? as date) as daily_written_from,
-            cast(? as boolean) as outlook_sums_incremental
+            cast(? as boolean) as outlook_sums_incremental,
+            cast(? as varchar) as cluster_tables_written_by
         """,
         [
             model_signature(settings.target),
@@ -324,5 +384,6 @@ def _record(con: duckdb.DuckDBPyConnection, decision: HistoryDecision, settings:
             decision.history_written_from,
             decision.daily_written_from,
             decision.outlook_sums_kept,
+            cluster_owner,
         ],
     )

@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 import duckdb
 
 from orchestration.build.failures import DbtBuildError
-from orchestration.build.lineage import load_manifest, python_pass_inputs
+from orchestration.build.lineage import contracted_columns, load_manifest, python_pass_inputs
 from orchestration.core.paths import MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.core.raw_sql import sql_string
 
@@ -209,7 +209,7 @@ def copy_spark_tables(build: SparkBuild, build_file: Path, built: list[tuple[str
         if build.target == CLUSTER_TARGET:
             needed = python_pass_inputs(load_manifest())
             wanted = [(schema, name) for schema, name in built if schema == MARTS_SCHEMA or name in needed]
-            return _copy_from_cluster(con, wanted)
+            return _copy_from_cluster(con, wanted, contracted_columns(load_manifest()))
         for schema in BUILT_SCHEMAS:
             con.execute(f"create schema {schema}")
             folder = build.tables_dir / f"{schema}.db"
@@ -229,11 +229,14 @@ def copy_spark_tables(build: SparkBuild, build_file: Path, built: list[tuple[str
     return copied
 
 
-def _copy_from_cluster(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> list[str]:
-    """Copy the cluster's tables through Spark Connect, as Arrow batches, into the build file's schemas."""
+def _copy_from_cluster(
+    con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]], contracts: dict[str, list]
+) -> list[str]:
+    """Copy the cluster's tables through Spark Connect, as Arrow batches, into the build file's schemas, the
+    marts' columns in their contract's order (Spark keeps a partitioned table's partition column last)."""
     try:
         session = connect_session()
-        return _copy_tables(con, session, tables)
+        return _copy_tables(con, session, tables, contracts)
     except duckdb.Error:
         raise
     except Exception as error:  # the cluster's own errors (Spark Connect, gRPC): one line, no traceback
@@ -246,7 +249,9 @@ def first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def _copy_tables(con: duckdb.DuckDBPyConnection, session, tables: list[tuple[str, str]]) -> list[str]:
+def _copy_tables(
+    con: duckdb.DuckDBPyConnection, session, tables: list[tuple[str, str]], contracts: dict[str, list]
+) -> list[str]:
     copied = []
     for schema in sorted({schema for schema, _ in tables}):
         con.execute(f"create schema {schema}")
@@ -255,7 +260,10 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, session, tables: list[tuple[str
         # dbt replaced the table through the Thrift server, another application: this one may still hold
         # the old table's file list.
         session.catalog.refreshTable(f"{schema}.`{table}`")
-        for part, frame in _in_parts(session.table(f"{schema}.`{table}`"), rows_per_fetch):
+        whole = session.table(f"{schema}.`{table}`")
+        if schema == MARTS_SCHEMA and table in contracts:
+            whole = whole.select(*[f"`{column}`" for column, _ in contracts[table]])
+        for part, frame in _in_parts(whole, rows_per_fetch):
             con.register("spark_table", frame.toArrow())
             try:
                 select = _duckdb_columns(con, "select * from spark_table")

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.build.failures import DbtBuildError
+from orchestration.build.lineage import contracted_columns, load_manifest
 from orchestration.build.spark import connect_session, first_line
 from orchestration.core.paths import MARTS_SCHEMA
 
@@ -63,17 +64,22 @@ def _publish(build_file: Path, marts: tuple[str, ...]) -> list[str]:
     session.sql(f"create schema if not exists `{schema}`")
     version = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**6:06d}"
     from_duckdb = built_in_duckdb(build_file.parent)
+    contracts = contracted_columns(load_manifest())
     with duckdb.connect(str(build_file), read_only=True) as con:
         for mart in marts:
             table = f"`{schema}`.`{mart}{VERSION_SEPARATOR}{version}`"
             if mart in from_duckdb:
-                arrow = con.execute(f'select * from {MARTS_SCHEMA}."{mart}"').to_arrow_table()
+                arrow = con.sql(f'select * from {MARTS_SCHEMA}."{mart}"').to_arrow_table()
                 # The schema from Arrow's: Spark cannot infer one from an empty mart (no action today).
                 frame = session.createDataFrame(arrow, schema=from_arrow_schema(arrow.schema))
                 frame.write.format("parquet").saveAsTable(table)
             else:
                 session.catalog.refreshTable(f"{MARTS_SCHEMA}.`{mart}`")  # rebuilt by dbt through Thrift
-                session.sql(f"create table {table} using parquet as select * from {MARTS_SCHEMA}.`{mart}`")
+                # The contract's column order (a partitioned table keeps its partition column last).
+                columns = ", ".join(f"`{column}`" for column, _ in contracts.get(mart, [])) or "*"
+                session.sql(
+                    f"create table {table} using parquet as select {columns} from {MARTS_SCHEMA}.`{mart}`"
+                )
     for mart in marts:
         session.sql(
             f"create or replace view `{schema}`.`{mart}` as"

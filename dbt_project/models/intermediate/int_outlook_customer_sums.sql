@@ -11,7 +11,7 @@
     when the stored sums may not be extended (orchestration/build/history.py: other sales before the stored
     as-of date, another window or horizon, an earlier as-of date); built by hand, those stop the build.
 -#}
-{{ config(**incremental_where_supported('customer_id')) }}
+{{ config(**incremental_where_supported('customer_id', spark_partition=false)) }}
 
 {%- set horizon = outlook_days() | int -%}
 {%- set window_days = var('window_days') | int -%}

@@ -23,6 +23,7 @@ from orchestration.build.lineage import load_manifest, unit_test_signature
 from orchestration.build.project import prepare_manifest, pyramid_dbt_project
 from orchestration.build.spark import (
     DUCKDB_PASS,
+    SPARK_TARGET,
     SPARK_TARGETS,
     built_tables,
     check_spark_available,
@@ -114,13 +115,15 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
         ]
     events = []
     for pass_path, target, selection in passes:
+        # The local session may hold an earlier build's tables: every table is built whole.
+        pass_args = [*args, "--full-refresh"] if target == SPARK_TARGET else args
         if pass_path != target_path:  # after the Spark pass
             built = built_tables(target_path / "run_results.json", parsed_manifest(target))
             copied = copy_spark_tables(spark, run.build_file, built)
             context.log.info(f"copied from Spark: {', '.join(copied)}")
         try:
             build = dbt_build(
-                context, args, target_path=pass_path, echo=pyramid.echo_dbt, target=target, **selection
+                context, pass_args, target_path=pass_path, echo=pyramid.echo_dbt, target=target, **selection
             )
             events += build
         except DbtInvocationError as error:

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_a
 
 from orchestration.build.history import carry_history
 from orchestration.build.in_process import parse_in_background
-from orchestration.build.spark import SPARK_TARGETS
+from orchestration.build.spark import SPARK_TARGETS, check_spark_available
 from orchestration.core import progress
 from orchestration.core.settings import PyramidSettings, SettingsError
 from orchestration.core.warehouse_files import (
@@ -53,7 +53,9 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     progress.phase("landing the inputs")
     validation_worker.start()  # GX imports in its own process while this one lands the inputs
     run = requested_settings(context, pyramid)
-    if run.settings.target not in SPARK_TARGETS:
+    if run.settings.target in SPARK_TARGETS:
+        check_spark_available(run.settings.target)  # the cluster's tables are read below
+    else:
         parse_in_background()  # and dbt parses in a thread of this one
     recovered = recover_publishing(pyramid.warehouse)
     if recovered:
