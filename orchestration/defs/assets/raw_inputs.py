@@ -51,11 +51,11 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
     _check_partition(context)
     hold_warehouse(context, pyramid)
     progress.phase("landing the inputs")
-    validation_worker.start()  # GX imports in its own process while this one lands the inputs
     run = requested_settings(context, pyramid)
     if run.settings.target in SPARK_TARGETS:
-        check_spark_available(run.settings.target)  # the cluster's tables are read below
-    else:
+        check_spark_available(run.settings.target)  # before any work: the cluster's tables are read below
+    validation_worker.start()  # GX imports in its own process while this one lands the inputs
+    if run.settings.target not in SPARK_TARGETS:
         parse_in_background()  # and dbt parses in a thread of this one
     recovered = recover_publishing(pyramid.warehouse)
     if recovered:
