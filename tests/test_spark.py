@@ -387,27 +387,40 @@ class ThriftReader:
         self.connection.close()
 
 
-def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_cluster, demo_on_cluster):
+def history_build(pyramid: Pyramid) -> tuple:
+    """(history incremental, daily sales incremental, reason) of the published build's decision."""
+    return pyramid.query("select incremental, daily_sales_incremental, reason from raw.history_build")[0]
+
+
+def test_real_sales_on_spark_publish_the_right_pyramid_and_extend_it_daily(
+    tmp_path: Path, spark_cluster, demo_on_cluster
+):
     """CDNOW's 2,357-customer sample (tests/real_sales.py) through `pyramid run --target spark_cluster`, no
-    other flag: it publishes, every level and tier equals the independent pyramid as of the last sale
+    other flag, first its lines to 1998-05-31 (sales/a.csv), then June's appended (sales/b.csv): the daily
+    run is incremental on the cluster (the tier history keeps the 16 periods before May 1998 and rewrites
+    May and June; the daily sales only the days from June's first line) and every mart equals a full DuckDB
+    build of all lines, row for row. Every level and tier equals the independent pyramid as of the last sale
     (1998-06-30), and the 8 customers known only from lines of 0.00 have an outlook like everyone else.
 
-    A BI tool polling the cluster's published pyramid through Thrift during the build never fails and sees
-    the pyramid published before (the demo's) or this one, never anything between, nor nothing. A
-    second run, with a sale dated 2999-12-31 added, fails validation (exit 3) and changes neither the
-    cluster's published pyramid nor the DuckDB file."""
+    A BI tool polling the cluster's published pyramid through Thrift during the first build never fails and
+    sees the pyramid published before (the demo's) or this one, never anything between, nor nothing. A third
+    run, with a sale dated 2999-12-31 added, fails validation (exit 3) and changes neither the cluster's
+    published pyramid nor the DuckDB file; it had taken the cluster's incremental tables over, so the next
+    run, without that sale, builds them whole and publishes the same pyramid again."""
     from tests.real_sales import Line, cdnow_lines, independent_pyramid, write_sales
 
     lines = cdnow_lines(sample=True)
-    write_sales(tmp_path / "input" / "sales.csv", lines)
+    june = dt.date(1998, 6, 1)
+    sales = tmp_path / "input" / "sales"
+    write_sales(sales / "a.csv", [line for line in lines if line.order_date < june])
     warehouse = tmp_path / "warehouse"
     run = ("run", "--target", "spark_cluster", "--input", str(tmp_path / "input"))
-    run += ("--warehouse", str(warehouse))
+    run += ("--warehouse", str(warehouse), "--quiet")
     reader = ThriftReader(spark_cluster.ports["thrift"])
     before = reader.read()  # before its thread starts: a connection is not shared between threads
     assert before == Pyramid(demo_on_cluster[0]).query(ThriftReader.QUERY.replace("pyramid.", "marts."))
     with reader:
-        result = invoke_pyramid(*run, "--quiet")
+        result = invoke_pyramid(*run)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "FAIL" not in result.stdout
     pyramid = Pyramid(warehouse)
@@ -416,13 +429,18 @@ def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_clu
     assert len(reader.answers) > 10
     assert {tuple(answer) if answer else None for answer in reader.answers} <= {tuple(before), tuple(after)}
     assert ThriftReader(spark_cluster.ports["thrift"]).read() == after
-    published = pyramid.path.read_bytes()
-    write_sales(tmp_path / "input" / "sales.csv", [*lines, Line("future", dt.date(2999, 12, 31), 500)])
-    refused = invoke_pyramid(*run)
-    assert refused.returncode == 3, refused.stderr[-3000:]
-    assert "order_date_not_in_future" in refused.stderr
-    assert pyramid.path.read_bytes() == published
-    assert_published_on_cluster(pyramid)
+
+    write_sales(sales / "b.csv", [line for line in lines if line.order_date >= june])
+    daily = invoke_pyramid(*run)
+    assert daily.returncode == 0, daily.stderr[-3000:]
+    assert history_build(pyramid) == (
+        True,
+        True,
+        "incremental: 16 stored periods kept (from 1998-05-01 on recomputed); daily sales: only new days",
+    )
+    on_duckdb = tmp_path / "warehouse_duckdb"
+    build_pyramid(PyramidSettings(input_dir=tmp_path / "input", warehouse_dir=on_duckdb), echo=False)
+    assert_same_marts(Pyramid(on_duckdb), pyramid)
     expected = independent_pyramid(lines, dt.date(1998, 6, 30))
     assert pyramid.levels() == expected.levels
     assert pyramid.tiers() == expected.tiers
@@ -431,3 +449,21 @@ def test_real_sales_on_spark_publish_the_right_pyramid(tmp_path: Path, spark_clu
     assert pyramid.query(
         "select count(*) from marts.customer_outlook where p_buys is not null and predicted_level is not null"
     ) == [(2_357,)]
+
+    published = pyramid.path.read_bytes()
+    write_sales(sales / "c.csv", [Line("future", dt.date(2999, 12, 31), 500)])
+    refused = invoke_pyramid(*run)
+    assert refused.returncode == 3, refused.stderr[-3000:]
+    assert "order_date_not_in_future" in refused.stderr
+    assert pyramid.path.read_bytes() == published
+    assert_published_on_cluster(pyramid)
+    (sales / "c.csv").unlink()
+    again = invoke_pyramid(*run)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert history_build(pyramid) == (
+        False,
+        False,
+        "full rebuild (the cluster's tables were written by a build that was not published);"
+        " daily sales: full build",
+    )
+    assert_same_marts(Pyramid(on_duckdb), pyramid)
