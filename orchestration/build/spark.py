@@ -12,9 +12,9 @@ schema `raw` (macro `register_raw_tables`). dbt then builds every model, in this
 session whose warehouse (Parquet tables) and Derby metastore live in a temporary folder of this process (see
 profiles.yml), so nothing lands in the working directory. The session, its JVM and that folder live as long
 as the process: the JVM starts once however many Spark builds the process runs, and each build replaces every
-table it builds. Afterwards the Parquet tables Spark wrote are copied into the run's DuckDB build file, where
-the Great Expectations suites validate them and from where they are published, exactly as after a DuckDB
-build.
+table it builds (`--full-refresh`). Afterwards the tables Spark wrote are read through the session and copied
+into the run's DuckDB build file, where the Great Expectations suites validate them and from where they are
+published, exactly as after a DuckDB build.
 """
 
 from __future__ import annotations
@@ -87,11 +87,6 @@ class SparkBuild:
             return ClusterEndpoints.from_environment().landing_dir / "raw"
         return self.root / "raw"
 
-    @property
-    def tables_dir(self) -> Path:
-        """spark.sql.warehouse.dir: a folder `<schema>.db/<table>/` of Parquet files per table."""
-        return session_dir() / "tables"
-
     def environment(self) -> dict[str, str]:
         """What profiles.yml and the on-run-start hook read."""
         return {
@@ -131,7 +126,7 @@ class ClusterEndpoints:
             thrift_host=os.environ.get("PYRAMID_SPARK_HOST", "localhost"),
             thrift_port=port,
             connect_url=os.environ.get("PYRAMID_SPARK_CONNECT_URL", "sc://localhost:15002"),
-            landing_dir=Path(landing),
+            landing_dir=Path(landing).absolute(),
         )
 
     def check_answering(self) -> None:
@@ -175,7 +170,8 @@ def prepare_spark_build(build_file: Path, target: str = SPARK_TARGET) -> SparkBu
     """Export the build file's raw tables as Parquet folders for Spark and point profiles.yml and the hook at
     them; returns the build's folders."""
     warnings.filterwarnings("ignore", message=PYSPARK_PANDAS_WARNING, category=FutureWarning)
-    build = SparkBuild(build_file.parent / "spark", target)
+    # Absolute: Spark resolves a relative folder against its own working directory (`--warehouse wh`).
+    build = SparkBuild(build_file.parent.absolute() / "spark", target)
     shutil.rmtree(build.root, ignore_errors=True)
     shutil.rmtree(build.raw_dir, ignore_errors=True)  # the cluster's landing folder: this build's tables only
     build.raw_dir.mkdir(parents=True)
@@ -202,31 +198,24 @@ def copy_spark_tables(build: SparkBuild, build_file: Path, built: list[tuple[str
     From a cluster only the marts and what the DuckDB pass reads come back: tables of customers, at most one
     row per customer and period, never of sales lines.
     """
-    copied = []
     with duckdb.connect(str(build_file)) as con:
         for schema in ("staging", *BUILT_SCHEMAS):
             con.execute(f"drop schema if exists {schema} cascade")
+        contracts = contracted_columns(load_manifest())
         if build.target == CLUSTER_TARGET:
             needed = python_pass_inputs(load_manifest())
             wanted = [(schema, name) for schema, name in built if schema == MARTS_SCHEMA or name in needed]
-            return _copy_from_cluster(con, wanted, contracted_columns(load_manifest()))
-        for schema in BUILT_SCHEMAS:
-            con.execute(f"create schema {schema}")
-            folder = build.tables_dir / f"{schema}.db"
-            for table_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
-                files = sorted(table_dir.glob("*.parquet"))
-                if not files:
-                    raise DbtBuildError(
-                        f"{table_dir}: Spark wrote no Parquet file for {schema}.{table_dir.name}"
-                    )
-                paths = [str(path) for path in files]
-                con.execute(
-                    f'create table {schema}."{table_dir.name}" as'
-                    f" select {_duckdb_columns(con, paths)} from read_parquet(?)",
-                    [paths],
-                )
-                copied.append(f"{schema}.{table_dir.name}")
-    return copied
+            return _copy_from_cluster(con, wanted, contracts)
+        # Through the session, not from its folders: a partitioned table (an incremental model) keeps its
+        # files in `<column>=<value>/` folders, and an empty one has none.
+        return _copy_tables(con, local_session(), built, contracts)
+
+
+def local_session():
+    """The local Spark session dbt-spark's `method: session` started in this process."""
+    from pyspark.sql import SparkSession
+
+    return SparkSession.builder.getOrCreate()
 
 
 def _copy_from_cluster(

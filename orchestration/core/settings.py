@@ -130,6 +130,9 @@ class PyramidSettings:
     )
 
     def __post_init__(self) -> None:
+        # Absolute: dbt resolves a relative folder against its project, Spark against its working directory.
+        for name in ("input_dir", "warehouse_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)).absolute())
         if self.window_days < 1:
             raise SettingsError(f"--window-days must be at least 1; got {self.window_days}")
         if self.market_population is not None and self.market_population < 0:

@@ -115,7 +115,8 @@ def pyramid_dbt_models(context: AssetExecutionContext, pyramid: PyramidResource)
         ]
     events = []
     for pass_path, target, selection in passes:
-        # The local session may hold an earlier build's tables: every table is built whole.
+        # The local session may hold an earlier build's tables (it lives as long as the process): every
+        # table is built whole.
         pass_args = [*args, "--full-refresh"] if target == SPARK_TARGET else args
         if pass_path != target_path:  # after the Spark pass
             built = built_tables(target_path / "run_results.json", parsed_manifest(target))
