@@ -162,3 +162,13 @@ def test_the_launchpad_has_one_field_per_setting():
     assert schema["window_days"].description == (
         "Activity window in days, ending on and including the as-of date. (PYRAMID_WINDOW_DAYS; default: 365)"
     )
+
+
+def test_relative_folders_are_taken_from_the_working_directory(monkeypatch, tmp_path):
+    """`--input in --warehouse wh` from /x means /x/in and /x/wh, whatever reads them later: dbt resolves a
+    relative target path against its project folder (the build's artifacts landed in dbt_project/wh/) and
+    Spark a relative raw folder against its own working directory (the raw tables were not found)."""
+    monkeypatch.chdir(tmp_path)
+    settings = PyramidSettings(input_dir=Path("in"), warehouse_dir=Path("wh"))
+    assert settings.input_dir == tmp_path / "in"
+    assert settings.warehouse_dir == tmp_path / "wh"
