@@ -122,9 +122,7 @@ def carry_history(
         return decision
     on_cluster = settings.target == CLUSTER_TARGET
     if on_cluster:
-        # On Spark the outlook's sums are a table (keyed by customer: no partition to overwrite).
         tables = ClusterTables.open(_published_owner(con, published), INCREMENTAL_TABLES)
-        tables.drop(OUTLOOK_SUMS_TABLE)
     else:
         tables = _BuildFileTables(con)
     actions = {item.name: item.action for item in loaded or []}
@@ -137,6 +135,7 @@ def carry_history(
     )
     if not daily_kept:
         tables.drop(DAILY_TABLE)
+    # On Spark the outlook's sums are a table (keyed by customer: no partition to overwrite).
     outlook_sums_kept = (
         not on_cluster
         and daily_kept
