@@ -130,7 +130,7 @@ gx-project: install ## Rewrite expectations/gx from orchestration/validate/suite
 	$(VENV)/bin/python -m orchestration.validate.gx_project
 
 demo-data: install ## Regenerate seeds/ (deterministic: the same bytes every time)
-	$(VENV)/bin/pyramid generate --out seeds
+	$(VENV)/bin/pyramid generate --out seeds --force
 
 clean:
 	rm -rf warehouse .venv-duckdb-lts dbt_project/target dbt_project/logs .pytest_cache .ruff_cache $(DOCS_ASSETS)/node_modules

@@ -260,7 +260,7 @@ def bench_size(rows: int, work: Path, memory_limit: str, cluster=None) -> dict:
     shutil.rmtree(warehouse, ignore_errors=True)
     result = {"sales_rows": rows}
     result["generate"] = measure(
-        [str(BIN / "pyramid"), "generate", "--sales-rows", str(rows), "--out", str(data)]
+        [str(BIN / "pyramid"), "generate", "--sales-rows", str(rows), "--out", str(data), "--force"]
     )
     # Sales as a folder of daily files, the way a daily feed arrives: the generated history is the first file.
     (data / "sales").mkdir()

@@ -68,6 +68,7 @@ language_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="customer-pyramid", prog_name="pyramid")
 def main() -> None:
     """Build, check and show the customer pyramid."""
 
@@ -175,8 +176,10 @@ def entry_point() -> None:
     default=None,
     help=_help("outlook_days"),
 )
-@click.option("--quiet", is_flag=True, help="Do not echo dbt's output or show the run's progress.")
-def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
+@click.option("--currency", default=None, help=_help("currency"))
+@click.option("--verbose", is_flag=True, help="Echo dbt's own lines (every model and test) too.")
+@click.option("--quiet", is_flag=True, help="Do not show the run's progress (nor dbt's lines).")
+def run(as_of_date: dt.datetime | None, quiet: bool, verbose: bool, **given: object) -> None:
     """Load the input, build every dbt model with its tests, publish the warehouse, print the pyramid."""
     try:
         settings = PyramidSettings.resolve(as_of_date=as_of_date.date() if as_of_date else None, **given)
@@ -188,7 +191,7 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
         with warehouse_lock(warehouse_dir, "pyramid run"), nullcontext() if quiet else show_progress():
             _finish_interrupted_publish(warehouse_dir)
             progress.phase("starting: Dagster, dbt and Great Expectations")
-            result = _build(settings, echo=not quiet)
+            result = _build(settings, echo=verbose and not quiet)
     except WarehouseUnavailableError as error:
         _fail(str(error), EXIT_BUILD_FAILED, warehouse_dir)
     click.echo("")
@@ -212,6 +215,10 @@ def run(as_of_date: dt.datetime | None, quiet: bool, **given: object) -> None:
     click.echo(
         f"Action lists for a CRM ({actions or 'none today'}):"
         f" {serving_dir(warehouse_dir) / 'current'}/customer_actions/<action>.csv"
+    )
+    click.echo(
+        "Next best action, one row per customer:"
+        f" {serving_dir(warehouse_dir) / 'current' / 'next_best_action.csv'}"
     )
     html_report = report_dir(warehouse_dir) / f"pyramid.{settings.report_language}.html"
     if html_report.exists():
@@ -296,8 +303,17 @@ def report(warehouse_dir: Path | None, report_language: str | None) -> None:
     help=f"Customers (default: {DEMO_CUSTOMERS:,} for the demo, one per 20 sales lines with --sales-rows).",
 )
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
-def generate(out_dir: Path, sales_rows: int | None, customers: int | None, seed: int) -> None:
+@click.option("--force", is_flag=True, help="Write over the input files the folder already holds.")
+def generate(out_dir: Path, sales_rows: int | None, customers: int | None, seed: int, force: bool) -> None:
     """Write deterministic input data (the same seed gives the same data)."""
+    held = _input_files_held(out_dir)
+    if held and not force:
+        _fail(
+            f"{out_dir} already holds {', '.join(held)}; pass --force to write over them, or --out another"
+            " folder",
+            EXIT_BAD_INPUT,
+            None,
+        )
     if sales_rows is None:
         files = generate_demo(out_dir, customers=customers or DEMO_CUSTOMERS, seed=seed)
         click.echo(
@@ -315,6 +331,18 @@ def generate(out_dir: Path, sales_rows: int | None, customers: int | None, seed:
     click.echo(
         f"Wrote {big.sales_rows:,} sales lines of {big.customers_count:,} customers to {big.sales},"
         f" and {big.customers}, {big.market} in {time.monotonic() - started:.1f} s"
+    )
+
+
+def _input_files_held(folder: Path) -> list[str]:
+    """The input files (or folders of them) `folder` holds, by name: what `generate` would write over."""
+    from orchestration.land.loading import INPUT_NAMES
+
+    if not folder.is_dir():
+        return []
+    names = {f"{name}{suffix}" for name in INPUT_NAMES for suffix in (".csv", ".parquet", "")}
+    return sorted(
+        path.name + ("/" if path.is_dir() else "") for path in folder.iterdir() if path.name in names
     )
 
 

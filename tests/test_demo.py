@@ -48,7 +48,12 @@ def test_generator_is_deterministic_and_matches_the_bundled_seeds(tmp_path):
 def demo_pyramid(tmp_path_factory) -> Pyramid:
     dataset = Dataset(tmp_path_factory.mktemp("demo"))
     result = run_pyramid(
-        "run", "--warehouse", str(dataset.warehouse_dir), "--market-population", str(DEMO_MARKET_POPULATION)
+        "run",
+        "--warehouse",
+        str(dataset.warehouse_dir),
+        "--market-population",
+        str(DEMO_MARKET_POPULATION),
+        "--verbose",
     )
     assert result.returncode == 0, result.stderr
     assert "Customer pyramid as of 2026-10-31" in result.stdout
@@ -228,6 +233,46 @@ def test_action_lists_match_a_hand_computation(demo_pyramid):
     assert (
         len(expected["welcome"]) == 158 and len(expected["win_back"]) == 3 and len(expected["retain"]) == 36
     )
+
+
+def test_crm_files_carry_the_contacts_and_one_row_per_customer(demo_pyramid):
+    """What a CRM imports as it is. The demo's customers.csv has an `email` column beyond the known
+    ones, empty for every tenth customer (C00010, C00020, ...); guest buyers (G0001, ...) are not on the list.
+    So a customer is reachable exactly when listed with an email, and both CSV files carry the email; the
+    Parquet copy and the report do not (personal data). next_best_action.csv has one row per customer of the
+    action lists: the first of its actions by the precedence resolve_complaint, retain, win_back, grow,
+    welcome (the demo's one resolve_complaint customer is also on retain, so it is named in other_actions).
+    Amounts in the reasons are grouped by thousands: none reads like 262376.62."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    current = demo_pyramid.warehouse_dir / "serving" / "current"
+    emails = {row["customer_id"]: row["email"] for row in _read("customers.csv")}
+    precedence = ["resolve_complaint", "retain", "win_back", "grow", "welcome"]
+    actions_of: dict[str, list[str]] = defaultdict(list)
+    for action in precedence:
+        rows = pd.read_csv(current / "customer_actions" / f"{action}.csv", dtype={"customer_id": str})
+        assert list(rows.columns)[-1] == "email"
+        for row in rows.itertuples():
+            actions_of[row.customer_id].append(action)
+            assert row.reachable == bool(emails.get(row.customer_id)), row.customer_id
+            assert row.email == (emails.get(row.customer_id) or None) or pd.isna(row.email)
+            assert not re.search(r"\d{4}\.\d\d", row.reason), row.reason
+    best = pd.read_csv(current / "next_best_action.csv", dtype={"customer_id": str})
+    assert list(best.columns)[:4] == ["customer_id", "action", "priority", "other_actions"]
+    assert list(best.columns)[-1] == "email"
+    assert best["customer_id"].is_unique and set(best["customer_id"]) == set(actions_of)
+    assert list(best["priority"]) == list(range(1, len(best) + 1))
+    for row in best.itertuples():
+        assert row.action == actions_of[row.customer_id][0]
+        others = ", ".join(actions_of[row.customer_id][1:]) or None
+        assert (None if pd.isna(row.other_actions) else row.other_actions) == others
+    assert list(best["action"][:2]) == ["resolve_complaint", "retain"]
+    assert best["other_actions"].iloc[0] == "retain"
+    unreachable = best[~best["reachable"]]["customer_id"]
+    assert len(unreachable) > 0 and all(not emails.get(customer) for customer in unreachable)
+    assert "email" not in pq.read_schema(current / "next_best_action.parquet").names
+    assert "@example.org" not in (demo_pyramid.warehouse_dir / "report" / "pyramid.en.html").read_text()
 
 
 def test_report_prints_the_published_pyramid(demo_pyramid):

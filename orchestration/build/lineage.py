@@ -150,18 +150,27 @@ def serving_file_per(manifest: dict) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class CsvSplit:
-    column: str
+    column: str | None  # None: the whole table in one file, <table>.csv
     values: list[str]
     order_by: str
 
 
 def serving_csv_per(manifest: dict) -> dict[str, CsvSplit]:
-    """The marts also served as one CSV per value of a column (model config `meta.serving_csv_per`: column
-    and order_by). The values are those of the column's accepted_values test, so a value with no rows still
-    gets its file (a header line): an import that expects the file finds it."""
+    """The marts also served as CSV: one file per value of a column (model config `meta.serving_csv_per`:
+    column and order_by), or one file of the whole table (`meta.serving_csv`: order_by). The values are those
+    of the column's accepted_values test, so a value with no rows still gets its file (a header line): an
+    import that expects the file finds it."""
     return {
-        mart: CsvSplit(split["column"], _accepted_values(manifest, mart, split["column"]), split["order_by"])
-        for mart, split in _mart_meta(manifest, "serving_csv_per").items()
+        **{
+            mart: CsvSplit(
+                split["column"], _accepted_values(manifest, mart, split["column"]), split["order_by"]
+            )
+            for mart, split in _mart_meta(manifest, "serving_csv_per").items()
+        },
+        **{
+            mart: CsvSplit(None, [], whole["order_by"])
+            for mart, whole in _mart_meta(manifest, "serving_csv").items()
+        },
     }
 
 

@@ -36,7 +36,7 @@ import duckdb
 
 from orchestration.build.failures import DbtBuildError
 from orchestration.build.lineage import contracted_columns, load_manifest, python_pass_inputs
-from orchestration.core.paths import MARTS_SCHEMA, RAW_SCHEMA
+from orchestration.core.paths import CONTACTS_TABLE, MARTS_SCHEMA, RAW_SCHEMA
 from orchestration.core.raw_sql import sql_string
 
 SPARK_TARGET = "spark"
@@ -178,6 +178,8 @@ def prepare_spark_build(build_file: Path, target: str = SPARK_TARGET) -> SparkBu
     with duckdb.connect(str(build_file), read_only=True) as con:
         tables = _tables(con, (RAW_SCHEMA,))
         for _, table in tables:
+            if f"{RAW_SCHEMA}.{table}" == CONTACTS_TABLE:  # personal data dbt never reads stays here
+                continue
             folder = build.raw_dir / table
             folder.mkdir()
             con.execute(

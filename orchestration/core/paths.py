@@ -9,4 +9,7 @@ DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
 WAREHOUSE_FILE_NAME = "pyramid.duckdb"
 MARTS_SCHEMA = "marts"
 RAW_SCHEMA = "raw"
+# The customers list's own columns (email, phone, ...): personal data, landed apart as text (land/loading.py)
+# and read only by the action lists' CSV files (publish/warehouse.py).
+CONTACTS_TABLE = f"{RAW_SCHEMA}.customer_contacts"
 GX_PROJECT_DIR = PROJECT_ROOT / "expectations"

@@ -129,6 +129,12 @@ class PyramidSettings:
         "Horizon of each customer's outlook (marts.customer_outlook) in days (unset: the activity window).",
     )
 
+    currency: str | None = setting(
+        PROJECT_VARS["currency"],
+        "Currency of the sales, shown before the amounts in the action lists' reasons, e.g. EUR, $ or zł"
+        " (unset: amounts without a currency).",
+    )
+
     def __post_init__(self) -> None:
         # Absolute: dbt resolves a relative folder against its project, Spark against its working directory.
         for name in ("input_dir", "warehouse_dir"):

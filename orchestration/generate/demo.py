@@ -170,8 +170,8 @@ def generate_demo(out_dir: Path, *, customers: int = DEMO_CUSTOMERS, seed: int =
     wallets = _wallets(extra, customer_rows, sales_rows)
     _write_csv(
         files.customers,
-        ("customer_id", "signup_date", "country", "segment", "channel", "estimated_annual_wallet"),
-        [(*row, wallets[row[0]]) for row in customer_rows],
+        ("customer_id", "signup_date", "country", "segment", "channel", "estimated_annual_wallet", "email"),
+        [(*row, wallets[row[0]], _email(row[0])) for row in customer_rows],
     )
     _write_csv(files.market, ("customer_id", "country", "segment"), market_rows)
     complaints, feedback = _satisfaction(extra, sales_rows)
@@ -258,6 +258,13 @@ def _seasonal_day(draw: _Draw, first: dt.date, last: dt.date) -> dt.date:
         day = draw.day_between(first, last)
         if draw.uniform() * peak <= MONTH_WEIGHT[day.month - 1]:
             return day
+
+
+def _email(customer_id: str) -> str:
+    """A contact column for the CRM (an address of the reserved example.org domain); every tenth customer has
+    none, so the action lists show customers who cannot be reached. Drawn from no random number: the rest of
+    the demo is the same with or without it."""
+    return "" if int(customer_id[1:]) % 10 == 0 else f"{customer_id.lower()}@example.org"
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.core.paths import RAW_SCHEMA
+from orchestration.core.paths import CONTACTS_TABLE, RAW_SCHEMA
 from orchestration.core.raw_sql import column_types, date_value, decimal_value, is_text, text_value
 from orchestration.land.input_files import InputFilesError, LandingPlan, input_files, record_files
 
@@ -78,6 +78,9 @@ COMPLAINTS = InputSpec(
 )
 INPUTS = (SALES, CUSTOMERS, MARKET, FEEDBACK, COMPLAINTS)
 INPUT_NAMES = tuple(spec.name for spec in INPUTS)
+# The customers list's columns beyond the known ones (email, name, phone, ...) are landed apart, as text, in
+# CONTACTS_TABLE (customer_id first); raw.customers keeps `_has_contact`.
+_LANDING_COLUMNS = ("_row_number", "_source_file", "_has_contact")
 # Money columns are checked against the staging type of money; other numbers against a wider scale.
 MONEY_COLUMNS = ("amount", "cost", "estimated_annual_wallet")
 
@@ -140,11 +143,15 @@ def load_inputs(
             new_files = plan.append[spec.name] if action == "appended" else files
             if action == "landed":
                 con.execute(f"drop table if exists {RAW_SCHEMA}.{spec.name}")
+                if spec is CUSTOMERS:
+                    con.execute(f"drop table if exists {CONTACTS_TABLE}")
             reference = (files[0], _spec_columns(con, spec, files[0])) if len(files) > 1 else None
             for path in new_files:
                 new_rows += _load_file(con, spec, path, keep_duplicates=keep_duplicates, reference=reference)
             if not files:
                 _create_empty(con, spec)
+            if spec is CUSTOMERS:
+                con.execute(f'create table if not exists {CONTACTS_TABLE} ("customer_id" varchar)')
             record_files(con, spec.name, new_files, replace=action == "landed")
         rows = _row_count(con, f"{RAW_SCHEMA}.{spec.name}")
         loaded.append(LoadedInput(spec.name, tuple(files), rows, new_rows, action))
@@ -603,6 +610,7 @@ def _land(
     """Create the raw table from the file, or append the file's lines (numbered on after the landed ones)."""
     types = column_types(con, staged)
     table = f"{RAW_SCHEMA}.{spec.name}"
+    extra = _land_contacts(con, staged, present) if spec is CUSTOMERS else ""
     if not appending:
         selected = [
             f'{_landed_value(spec, column, present[column], types[present[column]])} as "{column}"'
@@ -612,7 +620,7 @@ def _land(
         ]
         con.execute(
             f"create table {table} as "
-            f"select {', '.join(selected)}, rowid + 1 as _row_number, ? as _source_file "
+            f"select {', '.join(selected)}, rowid + 1 as _row_number, ? as _source_file{extra} "
             f"from {staged}",
             [str(path)],
         )
@@ -627,12 +635,48 @@ def _land(
         for column in spec.columns
     ]
     offset = con.execute(f"select coalesce(max(_row_number), 0) from {table}").fetchone()[0]
+    if extra and "_has_contact" not in landed:
+        con.execute(f"alter table {table} add column _has_contact boolean")
     con.execute(
         f"insert into {table} by name "
-        f"select {', '.join(selected)}, rowid + 1 + {offset} as _row_number, ? as _source_file "
+        f"select {', '.join(selected)}, rowid + 1 + {offset} as _row_number, ? as _source_file{extra} "
         f"from {staged}",
         [str(path)],
     )
+
+
+def _land_contacts(con: duckdb.DuckDBPyConnection, staged: str, present: dict[str, str]) -> str:
+    """Land the customers file's own columns (beyond the known ones) in CONTACTS_TABLE, as text; returns the
+    select item of raw.customers' `_has_contact`: whether any of them is filled in (none: no item).
+
+    A name that is also a known column or a landing column is not a contact column; names are kept as the
+    file spells them (trimmed), so the CRM finds its own headers in the action lists."""
+    known = {*CUSTOMERS.columns, *_LANDING_COLUMNS}
+    extras = [
+        name for name in _column_names(con, staged) if name.strip().lower() not in known and name.strip()
+    ]
+    if not extras:
+        return ""
+    id_column = present["customer_id"]
+    con.execute(f'create table if not exists {CONTACTS_TABLE} ("customer_id" varchar)')
+    landed = {name.lower() for name in column_types(con, CONTACTS_TABLE)}
+    for name in extras:
+        if name.strip().lower() not in landed:
+            con.execute(f"alter table {CONTACTS_TABLE} add column {_quoted(name.strip())} varchar")
+            landed.add(name.strip().lower())
+    values = [f"nullif(trim(cast({_quoted(name)} as varchar)), '')" for name in extras]
+    selected = ", ".join(
+        f"{value} as {_quoted(name.strip())}" for value, name in zip(values, extras, strict=True)
+    )
+    con.execute(
+        f"insert into {CONTACTS_TABLE} by name select trim(cast({_quoted(id_column)} as varchar))"
+        f' as "customer_id", {selected} from {staged}'
+    )
+    return f", coalesce({', '.join(values)}) is not null as _has_contact"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _landed_value(spec: InputSpec, column: str, name: str, sql_type: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.core.duckdb_reader import connect_read_only
+from orchestration.core.paths import CONTACTS_TABLE
 from orchestration.core.raw_sql import column_types, is_text, sql_string
 from orchestration.core.warehouse_files import build_folder, last_build_dbt_dir, published_path, serving_dir
 from orchestration.publish.period_files import PARQUET_OPTIONS, export_per_value
@@ -105,15 +106,57 @@ def export_parquet(
             target = sql_string(f"{version / table}.parquet")
             con.execute(f"copy marts.{table} to {target} {PARQUET_OPTIONS}")
         for table, split in (csv_per or {}).items():
-            (version / table).mkdir(exist_ok=True)
-            cells = spreadsheet_safe_columns(column_types(con, f"marts.{table}"))
-            for value in split.values:
-                target = sql_string(f"{version / table / value}.csv")
+            rows, types = _with_contacts(con, table)
+            cells = spreadsheet_safe_columns(types)
+            files = {f"{version / table}.csv": "true"}
+            if split.column is not None:
+                (version / table).mkdir(exist_ok=True)
+                files = {
+                    f"{version / table / value}.csv": f'"{split.column}" = {sql_string(value)}'
+                    for value in split.values
+                }
+            for path, condition in files.items():
                 con.execute(
-                    f"copy (select {cells} from marts.{table} where {split.column} = {sql_string(value)}"
-                    f" order by {split.order_by}) to {target} (header, delimiter ',')"
+                    f"copy (select {cells} from ({rows}) where {condition} order by {split.order_by})"
+                    f" to {sql_string(path)} (header, delimiter ',')"
                 )
     return version
+
+
+def _with_contacts(con, table: str) -> tuple[str, dict[str, str]]:
+    """The rows of a CSV for a CRM, and their column types: the mart's columns, then the customers list's own
+    columns (email, phone, ...: raw.customer_contacts) by customer_id. Personal data goes to these files only,
+    never to the Parquet copies or the report; a contact column named like a mart column is prefixed
+    `contact_`."""
+    types = column_types(con, f"marts.{table}")
+    contacts = (
+        {name: kind for name, kind in column_types(con, CONTACTS_TABLE).items() if name != "customer_id"}
+        if "customer_id" in types and _exists(con, CONTACTS_TABLE)
+        else {}
+    )
+    if not contacts:
+        return f"select * from marts.{table}", types
+    taken = {name.lower() for name in types}
+    named = {name: f"contact_{name}" if name.lower() in taken else name for name in contacts}
+    extra = ", ".join(f"contacts.{_quoted(name)} as {_quoted(alias)}" for name, alias in named.items())
+    rows = (
+        f"select mart.*, {extra} from marts.{table} as mart"
+        f" left join {CONTACTS_TABLE} as contacts on contacts.customer_id = mart.customer_id"
+    )
+    return rows, {**types, **{alias: contacts[name] for name, alias in named.items()}}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _exists(con, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
 
 
 def spreadsheet_safe_columns(types: dict[str, str]) -> str:

@@ -45,11 +45,19 @@ customers as (
         customers.days_since_last_order,
         customers.level,
         customers.tier,
+        customers.country,
+        customers.segment,
+        customers.channel,
         {{ level_order('customers.tier') }} as tier_order,
         coalesce(revenue.window_revenue, 0) as window_revenue,
-        coalesce(revenue.window_orders, 0) as window_orders
+        coalesce(revenue.window_orders, 0) as window_orders,
+        {#- On the customers list, with a contact column filled in when the list has any (a guest buyer who
+            is only in the sales is not). -#}
+        
+        coalesce(listed.customer_id is not null and coalesce(listed.has_contact, true), false) as reachable
     from {{ ref('customers') }} as customers
     left join {{ ref('int_customer_revenue') }} as revenue on customers.customer_id = revenue.customer_id
+    left join {{ ref('stg_customers') }} as listed on customers.customer_id = listed.customer_id
 
 ),
 
@@ -90,12 +98,12 @@ retain as (
         'retain' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ text }})
+        'A ' || customers.tier || ' customer (' || {{ money_text('customers.window_revenue') }}
         || ' in the last ' || cast(pyramid_parameters.window_days as {{ text }})
         || ' days) is expected to be ' || outlook.predicted_level || ' in '
         || cast(outlook.outlook_days as {{ text }}) || ' days: '
-        || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again, '
-        || cast(outlook.expected_revenue as {{ text }}) || ' expected revenue.' || outlook_quality.note as reason
+        || {{ chance_text('outlook.p_buys') }} || ' likely to buy again, '
+        || {{ money_text('outlook.expected_revenue') }} || ' expected revenue.' || outlook_quality.note as reason
     from customers
     cross join pyramid_parameters
     cross join outlook_quality
@@ -113,11 +121,13 @@ win_back as (
         'win_back' as action,  -- noqa: RF04
         customers.tier,
         customers.lifetime_revenue as value_at_stake,
-        'Lapsed '
+        'Last bought on ' || cast(customers.last_order_date as {{ text }}) || ', '
+        || cast(customers.days_since_last_order as {{ text }}) || ' days ago: left the '
+        || cast(pyramid_parameters.window_days as {{ text }}) || '-day window '
         || cast(customers.days_since_last_order - pyramid_parameters.window_days as {{ text }})
-        || ' days ago, after ' || cast(customers.lifetime_revenue as {{ text }})
+        || ' days ago, after ' || {{ money_text('customers.lifetime_revenue') }}
         || ' of lifetime purchases (a ' || floors.tier || ' customer buys at least '
-        || cast(floors.floor_revenue as {{ text }}) || ' in the window).' as reason
+        || {{ money_text('floors.floor_revenue') }} || ' in the window).' as reason
     from customers
     cross join pyramid_parameters
     inner join tier_floors as floors on floors.tier = '{{ var("action_win_back_min_tier") }}'
@@ -137,10 +147,10 @@ grow as (
         customers.tier,
         above.floor_revenue - customers.window_revenue as value_at_stake,
         'A ' || customers.tier || ' customer '
-        || cast(above.floor_revenue - customers.window_revenue as {{ text }})
-        || ' short of the ' || above.tier || ' tier (' || cast(customers.window_revenue as {{ text }})
-        || ' of ' || cast(above.floor_revenue as {{ text }}) || ' in the window), '
-        || cast(cast(round(100 * outlook.p_buys) as bigint) as {{ text }}) || ' % likely to buy again.'
+        || {{ money_text('above.floor_revenue - customers.window_revenue') }}
+        || ' short of the ' || above.tier || ' tier (' || {{ money_text('customers.window_revenue') }}
+        || ' of ' || {{ money_text('above.floor_revenue') }} || ' in the window), '
+        || {{ chance_text('outlook.p_buys') }} || ' likely to buy again.'
         || outlook_quality.note as reason
     from customers
     cross join outlook_quality
@@ -162,7 +172,7 @@ welcome as (
         customers.tier,
         customers.window_revenue as value_at_stake,
         'First purchase on ' || cast(customers.first_order_date as {{ text }}) || ' ('
-        || cast(customers.window_revenue as {{ text }}) || ' so far).' as reason
+        || {{ money_text('customers.window_revenue') }} || ' so far).' as reason
     from customers
     cross join pyramid_parameters
     where
@@ -194,10 +204,18 @@ resolve_complaint as (
         'resolve_complaint' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer (' || cast(customers.window_revenue as {{ text }})
-        || ' in the window) with ' || cast(complaints.open_complaints as {{ text }})
-        || ' complaint(s) still open and ' || cast(complaints.slow_complaints as {{ text }})
-        || ' resolved slowly in the last {{ var("action_complaint_days") | int }} days.' as reason
+        'A ' || customers.tier || ' customer (' || {{ money_text('customers.window_revenue') }}
+        || ' in the window) with '
+        || case
+            when complaints.open_complaints > 0 and complaints.slow_complaints > 0
+                then
+                    {{ counted('complaints.open_complaints', 'open complaint', 'open complaints') }} || ' and '
+                    || {{ counted('complaints.slow_complaints', 'complaint', 'complaints') }} || ' resolved slowly'
+            when complaints.open_complaints > 0
+                then {{ counted('complaints.open_complaints', 'open complaint', 'open complaints') }}
+            else {{ counted('complaints.slow_complaints', 'complaint', 'complaints') }} || ' resolved slowly'
+        end
+        || ' in the last {{ var("action_complaint_days") | int }} days.' as reason
     from customers
     inner join recent_complaints as complaints on customers.customer_id = complaints.customer_id
     where customers.tier_order <= {{ level_order("'" ~ var('action_complaint_min_tier') ~ "'") }}
@@ -227,6 +245,7 @@ select
     cast(actions.value_at_stake as decimal(38, 2)) as value_at_stake,
     actions.reason,
     actions.tier,
+    customers.reachable,
     customers.country,
     customers.segment,
     customers.channel,
@@ -234,4 +253,4 @@ select
     pyramid_parameters.as_of_date
 from actions
 cross join pyramid_parameters
-inner join {{ ref('customers') }} as customers on actions.customer_id = customers.customer_id
+inner join customers on actions.customer_id = customers.customer_id
