@@ -73,7 +73,7 @@ def _action_row(customer: str, action: str) -> str:
         select
             {customer}, '{action}',
             (select coalesce(max(priority), 0) + 1 from marts.customer_actions where action = '{action}'),
-            1.00, 'tampered', null, null, null, null, null,
+            1.00, 'tampered', null, false, null, null, null, null,
             (select max(as_of_date) from marts.pyramid_summary)
     """
 
