@@ -20,6 +20,7 @@ from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance, Defin
 
 from orchestration.build.failures import DbtBuildError
 from orchestration.build.spark import SPARK_TARGETS, check_spark_available
+from orchestration.core.paths import DAGSTER_HOME_DIR, DAGSTER_YAML
 from orchestration.core.settings import PyramidSettings, SettingsError
 from orchestration.core.warehouse_files import published_path, validation_dir
 from orchestration.core.warehouse_lock import WarehouseBusyError, WarehouseUnavailableError, warehouse_lock
@@ -129,8 +130,28 @@ def _definitions_from(start: dt.date) -> Definitions:
 
 
 def _instance() -> DagsterInstance:
-    """The persistent instance when DAGSTER_HOME is set (runs show in the UI), else a throwaway one."""
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    """The persistent instance the UI reads: DAGSTER_HOME when set, else the project's `.dagster_home` (the
+    one `make dev` uses), so every `pyramid run` shows in `dagster dev`. A throwaway instance only where that
+    folder cannot be written (an installed copy of the project, a read-only checkout)."""
+    home = dagster_home()
+    if home is None:
+        return DagsterInstance.ephemeral()
+    return DagsterInstance.from_config(str(home))
+
+
+def dagster_home() -> Path | None:
+    """DAGSTER_HOME, else the project's `.dagster_home` with the project's dagster.yaml (written when missing
+    or changed); None when that cannot be written."""
+    if os.environ.get("DAGSTER_HOME"):
+        return Path(os.environ["DAGSTER_HOME"])
+    try:
+        DAGSTER_HOME_DIR.mkdir(exist_ok=True)
+        settings = DAGSTER_HOME_DIR / "dagster.yaml"
+        if not settings.exists() or settings.read_bytes() != DAGSTER_YAML.read_bytes():
+            settings.write_bytes(DAGSTER_YAML.read_bytes())
+    except OSError:
+        return None
+    return DAGSTER_HOME_DIR
 
 
 # Faults of the machine, recognised in a step's error (DuckDB's, dbt's or Python's words): (marker, cause).

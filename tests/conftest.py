@@ -23,6 +23,18 @@ from orchestration.pipeline import build_pyramid
 SALES_HEADER = ("customer_id", "order_date", "amount")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory) -> Path:
+    """The tests' runs go to a Dagster instance of their own (each pytest worker's), inherited by every
+    `pyramid` process they start: a build's default instance is the project's .dagster_home, which is the
+    developer's (`make dev` shows it)."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        yield home
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as handle:

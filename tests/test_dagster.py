@@ -615,3 +615,21 @@ def test_dagster_dev_serves_the_graph_and_runs_the_job(dagster_dev):
         time.sleep(1)
     assert not _run_processes(server), _run_processes(server)
     assert Pyramid(dataset.warehouse_dir).levels() == {"a": "active", "b": "inactive"}
+    # `pyramid run` on the instance `dagster dev` reads (the project's .dagster_home by default, here the
+    # fixture's): the UI lists the command line's run beside its own three.
+    cli = run_pyramid(
+        "run",
+        "--input",
+        str(dataset.input_dir),
+        "--warehouse",
+        str(dataset.warehouse_dir),
+        "--as-of",
+        "2025-03-31",
+        "--quiet",
+        env={**os.environ, "DAGSTER_HOME": str(dataset.root / "dagster_home")},
+    )
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    listed = _graphql(port, "{ runsOrError { ... on Runs { results { runId status } } } }")["runsOrError"]
+    statuses = {run["runId"]: run["status"] for run in listed["results"]}
+    assert len(statuses) == 4 and set(statuses.values()) == {"SUCCESS"}
+    assert set(runs) < set(statuses)

@@ -469,6 +469,7 @@ def test_dbt_docs_site_opens_offline_with_models_and_exposures(demo_pyramid, tmp
     # The project tree breaks long names where it likes (`parqu et_serving_co py`): compare without spaces.
     text = visible_text(rendered_dom(site, tmp_path / "profile")).replace(" ", "")
     assert "Exposures" in text
+    assert "Wheretostart" in text and "Welcome!" not in text, "dbt docs opens on the project's own overview"
     for name in ("customer_tiers", "customer_tier_history", "bi_on_duckdb", "parquet_serving_copy"):
         assert name in text, f"{name} not visible in the rendered dbt docs"
     assert published.read_bytes() == before

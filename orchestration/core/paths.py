@@ -3,6 +3,10 @@
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The Dagster instance `pyramid run` and `make dev` share (unless DAGSTER_HOME names another), so the UI shows
+# the command line's runs; its settings are the project's dagster.yaml.
+DAGSTER_HOME_DIR = PROJECT_ROOT / ".dagster_home"
+DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEMO_INPUT_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"

@@ -172,3 +172,20 @@ def test_relative_folders_are_taken_from_the_working_directory(monkeypatch, tmp_
     settings = PyramidSettings(input_dir=Path("in"), warehouse_dir=Path("wh"))
     assert settings.input_dir == tmp_path / "in"
     assert settings.warehouse_dir == tmp_path / "wh"
+
+
+def test_the_cli_and_make_dev_share_one_dagster_instance_by_default(monkeypatch, tmp_path):
+    """Without DAGSTER_HOME a build records its run in the project's .dagster_home, with the project's
+    dagster.yaml: the folder `make dev` gives `dagster dev`, so the UI lists `make run`'s builds. A
+    DAGSTER_HOME that is set wins."""
+    from orchestration.core.paths import DAGSTER_HOME_DIR, DAGSTER_YAML, PROJECT_ROOT
+    from orchestration.pipeline import dagster_home
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    assert dagster_home() == DAGSTER_HOME_DIR == PROJECT_ROOT / ".dagster_home"
+    assert (DAGSTER_HOME_DIR / "dagster.yaml").read_bytes() == DAGSTER_YAML.read_bytes()
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    assert re.search(r"^DAGSTER_HOME := \$\(CURDIR\)/\.dagster_home$", makefile, re.M)
+    assert "DAGSTER_HOME=$(DAGSTER_HOME)" in makefile.split("\ndev:")[1].split("\n\n")[0]
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert dagster_home() == tmp_path
