@@ -142,6 +142,14 @@ def entry_point() -> None:
     help=_help("keep_duplicates"),
 )
 @click.option(
+    "--column-map",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=_help("column_map"),
+)
+@click.option("--decimal-comma", is_flag=True, default=None, help=_help("decimal_comma"))
+@click.option("--day-first", is_flag=True, default=None, help=_help("day_first"))
+@click.option(
     "--period",
     "--history-period",
     "history_period",

@@ -97,6 +97,18 @@ class PyramidSettings:
     keep_duplicates: bool = setting(
         False, "Keep sales lines repeated with the same order_id and every other column equal."
     )
+    column_map: Path | None = setting(
+        None,
+        "YAML file naming, per input, the file's own header of each column, e.g. `sales: {customer_id:"
+        " Customer ID, order_date: Invoice Date, amount: Total}` (unset: the headers are the column names).",
+    )
+    decimal_comma: bool = setting(
+        False,
+        "Text numbers have a decimal comma (1234,50 or 1.234,50 or 1 234,50) instead of a decimal point.",
+    )
+    day_first: bool = setting(
+        False, "Text dates are day first (31.12.2025, 31/12/2025 or 31-12-2025, optionally with a time)."
+    )
     history_period: str = setting(
         PROJECT_VARS["history_period"],
         "Period of the tier history, migration and retention: week, month or quarter.",
@@ -137,8 +149,9 @@ class PyramidSettings:
 
     def __post_init__(self) -> None:
         # Absolute: dbt resolves a relative folder against its project, Spark against its working directory.
-        for name in ("input_dir", "warehouse_dir"):
-            object.__setattr__(self, name, Path(getattr(self, name)).absolute())
+        for name in ("input_dir", "warehouse_dir", "column_map"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Path(getattr(self, name)).absolute())
         if self.window_days < 1:
             raise SettingsError(f"--window-days must be at least 1; got {self.window_days}")
         if self.market_population is not None and self.market_population < 0:

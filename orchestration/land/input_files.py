@@ -20,9 +20,13 @@ import duckdb
 
 from orchestration.core.paths import RAW_SCHEMA
 from orchestration.core.warehouse_files import STORAGE_VERSION
+from orchestration.land.input_format import InputFormat
 
 LEDGER = f"{RAW_SCHEMA}.input_files"
+# How the files were read (orchestration/land/input_format.py): inputs landed under another format land again.
+INPUT_FORMAT_TABLE = f"{RAW_SCHEMA}.input_format"
 SUFFIXES = (".csv", ".parquet")
+DEFAULT_INPUT_FORMAT = InputFormat().signature
 # Inputs that grow by new files; the others are lists replaced whole when they change.
 APPENDABLE = ("sales",)
 
@@ -78,10 +82,16 @@ class LandingPlan:
 
 
 def plan_landing(
-    published: Path, input_dir: Path, names: tuple[str, ...], *, keep_duplicates: bool
+    published: Path,
+    input_dir: Path,
+    names: tuple[str, ...],
+    *,
+    keep_duplicates: bool,
+    input_format: str = DEFAULT_INPUT_FORMAT,
 ) -> LandingPlan:
-    """Compare the input folder with the files the published warehouse landed."""
-    recorded = _recorded_files(published, keep_duplicates=keep_duplicates)
+    """Compare the input folder with the files the published warehouse landed (`input_format`: the
+    signature of how this build reads them)."""
+    recorded = _recorded_files(published, keep_duplicates=keep_duplicates, input_format=input_format)
     plan = LandingPlan()
     if recorded is None or not input_dir.is_dir():
         return plan
@@ -95,7 +105,9 @@ def plan_landing(
     return plan
 
 
-def _recorded_files(published: Path, *, keep_duplicates: bool) -> dict[str, list[InputFile]] | None:
+def _recorded_files(
+    published: Path, *, keep_duplicates: bool, input_format: str
+) -> dict[str, list[InputFile]] | None:
     """The published warehouse's landed files per input; None when it cannot be built upon."""
     if not published.exists():
         return None
@@ -107,13 +119,25 @@ def _recorded_files(published: Path, *, keep_duplicates: bool) -> dict[str, list
             ).fetchone()[0]
             stored_keep = con.execute(f"select keep_duplicates from {RAW_SCHEMA}.build_settings").fetchone()
             recorded = _ledger(con)
+            stored_format = _stored_format(con)
     except duckdb.Error:  # an older warehouse without a ledger, or an unreadable file: land everything
         return None
-    if not stored_keep or stored_keep[0] != keep_duplicates:
+    if not stored_keep or stored_keep[0] != keep_duplicates or stored_format != input_format:
         return None
     if not (storage or "").startswith(STORAGE_VERSION):  # written before it was set: build a new file
         return None
     return recorded
+
+
+def _stored_format(con: duckdb.DuckDBPyConnection) -> str:
+    """The signature of the format the published inputs were read with (the default before it was kept)."""
+    kept = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [RAW_SCHEMA, INPUT_FORMAT_TABLE.split(".")[1]],
+    ).fetchone()[0]
+    if not kept:
+        return DEFAULT_INPUT_FORMAT
+    return con.execute(f"select signature from {INPUT_FORMAT_TABLE}").fetchone()[0]
 
 
 def landed_files(published: Path) -> dict[str, list[InputFile]]:

@@ -18,7 +18,15 @@ import duckdb
 
 from orchestration.core.paths import CONTACTS_TABLE, RAW_SCHEMA
 from orchestration.core.raw_sql import column_types, date_value, decimal_value, is_text, text_value
-from orchestration.land.input_files import InputFilesError, LandingPlan, input_files, record_files
+from orchestration.core.settings import PyramidSettings
+from orchestration.land.input_files import (
+    INPUT_FORMAT_TABLE,
+    InputFilesError,
+    LandingPlan,
+    input_files,
+    record_files,
+)
+from orchestration.land.input_format import ColumnMapError, InputFormat, read_input_format
 
 
 class InputError(ValueError):
@@ -108,6 +116,19 @@ class LoadedInput:
         )
 
 
+def input_format_of(settings: PyramidSettings) -> InputFormat:
+    """How the settings say the files are written (orchestration/land/input_format.py)."""
+    try:
+        return read_input_format(
+            settings.column_map,
+            {spec.name: spec.columns for spec in INPUTS},
+            decimal_comma=settings.decimal_comma,
+            day_first=settings.day_first,
+        )
+    except ColumnMapError as error:
+        raise InputError(str(error)) from None
+
+
 def _input_files(input_dir: Path, name: str) -> list[Path]:
     try:
         return input_files(input_dir, name)
@@ -121,6 +142,7 @@ def load_inputs(
     *,
     keep_duplicates: bool = False,
     plan: LandingPlan | None = None,
+    input_format: InputFormat | None = None,
 ) -> list[LoadedInput]:
     """Validate and land the inputs of `input_dir` in the raw schema of `con`.
 
@@ -130,6 +152,7 @@ def load_inputs(
     if not input_dir.is_dir():
         raise InputError(f"{input_dir}: input folder does not exist")
     plan = plan or LandingPlan()
+    input_format = input_format or InputFormat()
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     sales_before = _row_count(con, f"{RAW_SCHEMA}.sales") if "sales" in plan.append else 0
     loaded = []
@@ -145,9 +168,17 @@ def load_inputs(
                 con.execute(f"drop table if exists {RAW_SCHEMA}.{spec.name}")
                 if spec is CUSTOMERS:
                     con.execute(f"drop table if exists {CONTACTS_TABLE}")
-            reference = (files[0], _spec_columns(con, spec, files[0])) if len(files) > 1 else None
+            headers = input_format.headers(spec.name)
+            reference = (files[0], _spec_columns(con, spec, files[0], headers)) if len(files) > 1 else None
             for path in new_files:
-                new_rows += _load_file(con, spec, path, keep_duplicates=keep_duplicates, reference=reference)
+                new_rows += _load_file(
+                    con,
+                    spec,
+                    path,
+                    keep_duplicates=keep_duplicates,
+                    reference=reference,
+                    input_format=input_format,
+                )
             if not files:
                 _create_empty(con, spec)
             if spec is CUSTOMERS:
@@ -156,6 +187,9 @@ def load_inputs(
         rows = _row_count(con, f"{RAW_SCHEMA}.{spec.name}")
         loaded.append(LoadedInput(spec.name, tuple(files), rows, new_rows, action))
     _record_load_state(con, loaded[0], sales_before)
+    con.execute(
+        f"create or replace table {INPUT_FORMAT_TABLE} as select ? as signature", [input_format.signature]
+    )
     return loaded
 
 
@@ -217,8 +251,10 @@ def _create_empty(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
     )
 
 
-def _spec_columns(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path) -> set[str]:
-    """The input's columns that a file has (its header or Parquet schema only), lower case."""
+def _spec_columns(
+    con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path, headers: dict[str, str]
+) -> set[str]:
+    """The input's columns that a file has (its header or Parquet schema only), by the pyramid's names."""
     reader = (
         "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true, all_varchar = true)"
     )
@@ -226,7 +262,7 @@ def _spec_columns(con: duckdb.DuckDBPyConnection, spec: InputSpec, path: Path) -
         names = [row[0] for row in con.execute(f"describe select * from {reader}", [str(path)]).fetchall()]
     except duckdb.Error:
         return set()  # the file's own check says why it cannot be read
-    return {name.strip().lower() for name in names} & set(spec.columns)
+    return set(_present(spec, names, headers))
 
 
 def _load_file(
@@ -236,20 +272,23 @@ def _load_file(
     *,
     keep_duplicates: bool,
     reference: tuple[Path, set[str]] | None = None,
+    input_format: InputFormat,
 ) -> int:
     staged = f"_landing_{spec.name}"
     _read_into(con, staged, path)
     try:
         file_columns = _column_names(con, staged)
-        _check_columns(spec, path, file_columns)
+        headers = input_format.headers(spec.name)
+        present = _present(spec, file_columns, headers)
+        _check_columns(spec, path, file_columns, present, headers)
         if reference is not None:
-            _check_same_columns(spec, path, file_columns, *reference)
+            _check_same_columns(spec, path, set(present), *reference)
         row_count = con.execute(f"select count(*) from {staged}").fetchone()[0]
         if row_count == 0:
             raise InputError(f"{path}: the file has a header but no rows")
-        present = {column.lower(): column for column in file_columns}
-        types = column_types(con, staged)
         checker = _Checker(con, staged, path)
+        _read_as_formatted(con, staged, spec, present, input_format, checker)
+        types = column_types(con, staged)
         for column in spec.ids:
             checker.require_id(present[column])
         for column in spec.columns:
@@ -282,7 +321,9 @@ def _load_file(
         landed = f"{RAW_SCHEMA}.{spec.name}"
         appending = _table_exists(con, landed)
         if spec is SALES and "order_id" in present and not keep_duplicates:
-            checker.require_no_duplicate_lines([present[c] for c in spec.columns if c in present])
+            checker.require_no_duplicate_lines(
+                [present[c] for c in spec.columns if c in present], present["order_id"]
+            )
             if appending:
                 checker.require_not_landed_before(
                     _line_values(spec, present, types),
@@ -395,13 +436,81 @@ def _fits_decimal(sql_type: str, scale: int) -> bool:
     return bool(found) and int(found[2]) <= scale and int(found[1]) - int(found[2]) <= 18 - scale
 
 
-def _check_columns(spec: InputSpec, path: Path, file_columns: list[str]) -> None:
+def _present(spec: InputSpec, file_columns: list[str], headers: dict[str, str]) -> dict[str, str]:
+    """The pyramid's column → the file's column that holds it: the header the column map names, else the
+    column's own name (case and surrounding spaces aside)."""
+    by_header = {column.strip().lower(): column for column in file_columns}
+    found = {column: by_header.get(headers.get(column, column).lower()) for column in spec.columns}
+    return {column: name for column, name in found.items() if name is not None}
+
+
+def _read_as_formatted(
+    con: duckdb.DuckDBPyConnection,
+    staged: str,
+    spec: InputSpec,
+    present: dict[str, str],
+    input_format: InputFormat,
+    checker: _Checker,
+) -> None:
+    """Check the text numbers and dates against the input format, naming the first value that breaks it as
+    the file has it, then rewrite them in place as the later checks and staging read them (1234.50,
+    2025-12-31 00:00:00). Typed (Parquet) columns and a format with nothing to rewrite are left alone."""
+    types = column_types(con, staged)
+    numbers = [c for c in spec.numbers if c in present and is_text(types[present[c]])]
+    dates = [c for c in spec.dates if c in present and is_text(types[present[c]])]
+    if not numbers and not dates:
+        return
+    rewritten = {}
+    for column in numbers + dates:
+        text = f"nullif(trim({_quoted(present[column])}), '')"
+        rewritten[column] = input_format.western_digits(text)
+    eastern = " or ".join(
+        f"{input_format.western_digits(_quoted(present[column]))} <> {_quoted(present[column])}"
+        for column in rewritten
+    )
+    if (
+        not (input_format.decimal_comma or input_format.day_first)
+        and not con.execute(f"select exists (select 1 from {staged} where {eastern})").fetchone()[0]
+    ):
+        return  # the default format and Western digits: the values are read as they are
+    if input_format.decimal_comma:
+        for column in numbers:
+            checker.refuse_unless(
+                present[column],
+                f"{rewritten[column]} is not null and not regexp_matches({rewritten[column]},"
+                f" '{input_format.number_pattern()}')",
+                "a number with a decimal comma (like 1234,50 or 1.234,50; --decimal-comma)",
+            )
+            rewritten[column] = input_format.number_value(rewritten[column])
+    if input_format.day_first:
+        for column in dates:
+            value = input_format.date_value(rewritten[column])
+            iso = f"try_cast({rewritten[column]} as timestamp)"
+            checker.refuse_unless(
+                present[column],
+                f"{rewritten[column]} is not null and {value} is null and {iso} is null",
+                "a date, day first (like 31.12.2025, 31/12/2025 or 31-12-2025; --day-first)",
+            )
+            rewritten[column] = f"coalesce({value}, {rewritten[column]})"
+    replaced = {present[column]: text for column, text in rewritten.items()}
+    selected = ", ".join(
+        f"{replaced[name]} as {_quoted(name)}" if name in replaced else _quoted(name)
+        for name in _column_names(con, staged)
+    )
+    con.execute(f"create or replace temp table {staged} as select {selected} from {staged} order by rowid")
+
+
+def _check_columns(
+    spec: InputSpec, path: Path, file_columns: list[str], present: dict[str, str], headers: dict[str, str]
+) -> None:
     lowered = [column.strip().lower() for column in file_columns]
-    missing = [column for column in spec.required if column not in lowered]
+    missing = [column for column in spec.required if column not in present]
     if missing:
+        mapped = [f"{column} as {headers[column]!r}" for column in missing if column in headers]
+        looked_for = f", looked for {', '.join(mapped)} by the column map" if mapped else ""
         raise InputError(
             f"{path}: required column {', '.join(missing)} is missing "
-            f"(the file has: {', '.join(file_columns)})"
+            f"(the file has: {', '.join(file_columns)}{looked_for})"
         )
     clashes = {column for column in lowered if lowered.count(column) > 1}
     if clashes:
@@ -409,10 +518,9 @@ def _check_columns(spec: InputSpec, path: Path, file_columns: list[str]) -> None
 
 
 def _check_same_columns(
-    spec: InputSpec, path: Path, file_columns: list[str], first: Path, first_columns: set[str]
+    spec: InputSpec, path: Path, columns: set[str], first: Path, first_columns: set[str]
 ) -> None:
     """Every file of a folder has the same columns of the input: a mixed folder is a feed that changed."""
-    columns = {column.strip().lower() for column in file_columns} & set(spec.columns)
     if first_columns and columns != first_columns:
         only_here, only_first = sorted(columns - first_columns), sorted(first_columns - columns)
         differences = [
@@ -512,6 +620,10 @@ class _Checker:
             f"at most {scale} decimals{stored_as}; nothing is rounded",
         )
 
+    def refuse_unless(self, column: str, bad: str, expected: str) -> None:
+        """Refuse the first row where `bad` holds, naming the value of `column` as the file has it."""
+        self._refuse_bad_value(column, bad, expected)
+
     def _refuse_bad_value(self, column: str, condition: str, expected: str) -> None:
         found = self._first_offender(column, condition)
         if found:
@@ -550,9 +662,8 @@ class _Checker:
                 f" and {self._where(second)} ({count} repeated value{'s' if count > 1 else ''} in all)"
             )
 
-    def require_no_duplicate_lines(self, columns: list[str]) -> None:
+    def require_no_duplicate_lines(self, columns: list[str], order_id: str) -> None:
         """Lines equal in every column, order_id included, are the same line loaded twice."""
-        order_id = next(column for column in columns if column.lower() == "order_id")
         column_list = ", ".join(f'"{column}"' for column in columns)
         # A cheap pass on one hash per line first; the exact grouping only where two lines share a hash.
         candidates = (
@@ -653,7 +764,9 @@ def _land_contacts(con: duckdb.DuckDBPyConnection, staged: str, present: dict[st
     file spells them (trimmed), so the CRM finds its own headers in the action lists."""
     known = {*CUSTOMERS.columns, *_LANDING_COLUMNS}
     extras = [
-        name for name in _column_names(con, staged) if name.strip().lower() not in known and name.strip()
+        name
+        for name in _column_names(con, staged)
+        if name.strip().lower() not in known and name.strip() and name not in present.values()
     ]
     if not extras:
         return ""

@@ -23,7 +23,7 @@ from orchestration.defs.resources import PyramidResource
 from orchestration.defs.run_settings import hold_warehouse, requested_settings
 from orchestration.land.build_record import record_settings, recorded_newest_order_date
 from orchestration.land.input_files import plan_landing
-from orchestration.land.loading import INPUT_NAMES, InputError, load_inputs
+from orchestration.land.loading import INPUT_NAMES, InputError, input_format_of, load_inputs
 from orchestration.publish.warehouse import recover_publishing
 from orchestration.validate import worker as validation_worker
 
@@ -62,14 +62,23 @@ def raw_inputs(context: AssetExecutionContext, pyramid: PyramidResource):
         context.log.warning(recovered)
     published = published_path(pyramid.warehouse)
     check_published_readable(pyramid.warehouse)
+    input_format = input_format_of(run.settings)
     plan = plan_landing(
-        published, run.settings.input_dir, INPUT_NAMES, keep_duplicates=run.settings.keep_duplicates
+        published,
+        run.settings.input_dir,
+        INPUT_NAMES,
+        keep_duplicates=run.settings.keep_duplicates,
+        input_format=input_format.signature,
     )
     build_file = start_build(pyramid.warehouse, context.run.run_id, from_published=plan.reuses_published)
     try:
         with duckdb.connect(str(build_file), config=build_config(run.settings, build_file)) as con:
             loaded = load_inputs(
-                con, run.settings.input_dir, keep_duplicates=run.settings.keep_duplicates, plan=plan
+                con,
+                run.settings.input_dir,
+                keep_duplicates=run.settings.keep_duplicates,
+                plan=plan,
+                input_format=input_format,
             )
             settings = record_settings(con, run.settings, as_of_requested=run.settings.as_of_date)
             _check_market_population(con, settings)
