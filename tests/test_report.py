@@ -4,7 +4,9 @@ import re
 
 import pytest
 
+from orchestration.report.charts import readable_on
 from orchestration.report.html import backtest_cells
+from orchestration.report.locale_format import LocaleFormat
 from orchestration.report.text import count_text, money_text, percent_text, read_backtest
 from orchestration.report.writer import write_picture_report
 from tests.chromium import chromium_page
@@ -43,6 +45,17 @@ def demo(tmp_path_factory):
     return Pyramid(warehouse)
 
 
+# The demo's top tier (15 customers, 1.0 % of the active ones, 3,010,604.56, 53.3 % of the revenue) as each
+# language writes it: Polish groups with a no-break space and writes a decimal comma; Arabic (CLDR's ar-EG)
+# writes Arabic-Indic digits with the Arabic separators U+066C (thousands) and U+066B (decimal).
+ARABIC = str.maketrans({**{str(n): chr(0x0660 + n) for n in range(10)}, ",": "\u066c", ".": "\u066b"})
+TOP_ROW = {
+    "en": ["15", "1.0 %", "3,010,604.56", "53.3 %"],
+    "pl": ["15", "1,0 %", "3\u00a0010\u00a0604,56", "53,3 %"],
+    "ar": [cell.translate(ARABIC) for cell in ("15", "1.0 %", "3,010,604.56", "53.3 %")],
+}
+
+
 def expected_cells(pyramid: Pyramid, unknown: str) -> dict[str, list[str]]:
     rows = pyramid.query(
         "select level, customers, share_of_active, revenue, share_of_revenue from marts.pyramid_summary"
@@ -69,13 +82,17 @@ def expected_cells(pyramid: Pyramid, unknown: str) -> dict[str, list[str]]:
 def test_report_page_shows_the_published_pyramid(demo, tmp_path, language, direction, heading, unknown):
     files = write_picture_report(demo.path, demo.warehouse_dir / "report", language)
     page_source = files.html.read_text()
-    assert not re.findall(r'(?:src|href)="(?!data:)[^"#]', page_source), "the page must need no other file"
+    assert not re.findall(r'src="(?!data:)|<link', page_source), "the page must need no other file to show"
     with chromium_page() as page:
         page.open(files.html.as_uri())
         shown = {row["level"]: row["cells"] for row in page.evaluate(READ_LEVELS)}
         layout = page.evaluate(LAYOUT)
         screenshot = page.screenshot(tmp_path / f"report.{language}.png")
-    assert shown == expected_cells(demo, unknown)
+    assert shown["top"] == TOP_ROW[language]
+    if language == "en":  # the command line's own forms
+        assert shown == expected_cells(demo, unknown)
+    else:
+        assert set(shown) == set(expected_cells(demo, unknown))
     assert layout["direction"] == direction
     assert layout["headingText"] == heading
     assert layout["imagesLoaded"] and layout["images"] == 4  # migration, trend, concentration, calibration
@@ -163,5 +180,55 @@ def test_the_page_shows_the_pyramid_ahead_and_the_action_lists(demo):
         "0.929",
     ]
     assert shown["backtest"] == [
-        [segment, *backtest_cells(backtest[segment])] for segment, *_ in shown["backtest"]
+        [segment, *backtest_cells(backtest[segment], LocaleFormat("en"))] for segment, *_ in shown["backtest"]
     ]
+
+
+READ_FIRST_TO_CALL_AND_LINKS = """
+({
+  lists: Array.from(document.querySelectorAll('table.first-to-call')).map(table => [table.dataset.action,
+    Array.from(table.querySelectorAll('tr')).slice(1).map(row => row.querySelector('td').innerText.trim())]),
+  links: Object.fromEntries(Array.from(document.querySelectorAll('#files a')).map(link =>
+    [link.getAttribute('href'), link.href])),
+})
+"""
+
+
+def test_the_page_lists_whom_to_call_first_and_links_to_the_files(demo):
+    """As Chromium shows them: under each action its first ten customers by priority (marts.customer_actions),
+    and links to the CRM files and the Data Docs that lead to files the build wrote beside the report."""
+    files = write_picture_report(demo.path, demo.warehouse_dir / "report", "en")
+    with chromium_page() as page:
+        page.open(files.html.as_uri())
+        shown = page.evaluate(READ_FIRST_TO_CALL_AND_LINKS)
+    first = demo.query(
+        "select action, list(customer_id order by priority) from marts.customer_actions"
+        " where priority <= 10 group by action order by action"
+    )
+    assert shown["lists"] == [[action, customers] for action, customers in first]
+    assert len(shown["lists"]) == 5 and all(len(ids) <= 10 for _, ids in shown["lists"])
+    for target in ("../serving/current/next_best_action.csv", "../validation/data_docs/index.html"):
+        assert (files.html.parent / target).resolve().exists(), target
+        assert shown["links"][target].startswith("file://")
+    assert (files.html.parent / "../serving/current/customer_actions/retain.csv").resolve().exists()
+
+
+def test_a_report_in_one_language_removes_the_pages_of_the_others(demo):
+    """`pyramid report --lang pl` after an English build: the folder holds the Polish pages only, so no page
+    of an earlier build (or of other data) is left beside them unmarked."""
+    folder = demo.warehouse_dir / "report"
+    write_picture_report(demo.path, folder, "en")
+    result = invoke_pyramid("report", "--warehouse", str(demo.warehouse_dir), "--lang", "pl")
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in folder.glob("pyramid.*.*") if path.suffix in (".html", ".png")) == [
+        "pyramid.pl.html",
+        "pyramid.pl.png",
+    ]
+
+
+def test_heatmap_text_is_readable_on_every_shade():
+    """By the cell's luminance, not its count: white on the scale's darkest blue (#08306b, luminance 0.03),
+    near-black on its lightest (#f7fbff, 0.96) and on a middle blue (#6baed6, 0.38)."""
+    assert readable_on((0x08 / 255, 0x30 / 255, 0x6B / 255, 1.0)) == "white"
+    assert readable_on((0xF7 / 255, 0xFB / 255, 0xFF / 255, 1.0)) == "#1a1a1a"
+    assert readable_on((0x6B / 255, 0xAE / 255, 0xD6 / 255, 1.0)) == "#1a1a1a"

@@ -15,14 +15,15 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, num2date
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+from matplotlib.ticker import FuncFormatter
 
 from orchestration.report.data import FROM_LEVELS, TIERS, TO_LEVELS, ReportData
 from orchestration.report.labels import LEVEL_COLORS as COLORS
 from orchestration.report.labels import RIGHT_TO_LEFT, labels
-from orchestration.report.text import percent_text
+from orchestration.report.locale_format import LocaleFormat
 
 DARK_LEVELS = {"top", "big"}
 FONT = "DejaVu Sans"
@@ -35,6 +36,7 @@ class Text:
     def __init__(self, language: str) -> None:
         self.words = labels(language)
         self.rtl = language in RIGHT_TO_LEFT
+        self.fmt = LocaleFormat(language)
 
     def __call__(self, key: str, **values: object) -> str:
         if self.rtl:  # keep dates and numbers left to right inside the right-to-left sentence
@@ -45,10 +47,27 @@ class Text:
         return f"{LEFT_TO_RIGHT_ISOLATE}{text}{POP_ISOLATE}" if self.rtl else text
 
 
-def _date_axis(axes) -> None:
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+def _date_axis(axes, text: Text) -> None:
+    """Month ticks in the language's own month names (paź 2026), never matplotlib's English ones."""
+    axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: text.fmt.month(num2date(value).date())))
+
+
+def _number_axis(axis, text: Text) -> None:
+    """Plain grouped numbers on an axis (2,000,000 · 2 000 000), without matplotlib's 1e6 offset."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: text.fmt.number(value)))
+
+
+def readable_on(background: tuple[float, ...]) -> str:
+    """White text on a dark cell, near-black on a light one: by the cell's relative luminance (WCAG), so a
+    small shop's counts are as readable as a large one's, whatever the colour scale makes of them."""
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(channel) for channel in background[:3])
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return "white" if luminance < 0.18 else "#1a1a1a"
 
 
 def _png(figure: Figure) -> bytes:
@@ -82,11 +101,11 @@ def pyramid_png(data: ReportData, language: str) -> bytes:
                 linewidth=2,
             )
         )
-        parts = [text.show("?" if level.customers is None else f"{level.customers:,}")]
+        parts = [text.show(text.fmt.count(level.customers, "?"))]
         if level.share_of_active is not None:
-            parts.append(text.show(percent_text(level.share_of_active)))
+            parts.append(text.show(text.fmt.percent(level.share_of_active)))
         if level.level in TIERS:
-            parts.append(f"{text.show(percent_text(level.share_of_revenue))} {text.words['of_revenue']}")
+            parts.append(f"{text.show(text.fmt.percent(level.share_of_revenue))} {text.words['of_revenue']}")
         colour = "white" if level.level in DARK_LEVELS else "#1a1a1a"
         axes.text(
             0.5,
@@ -110,7 +129,7 @@ def pyramid_png(data: ReportData, language: str) -> bytes:
     axes.set_xlim(0, 1)
     axes.set_ylim(0, steps)
     axes.axis("off")
-    axes.set_title(f"{text('title')}\n{text('as_of', date=data.as_of)}", fontsize=14)
+    axes.set_title(f"{text('title')}\n{text('as_of', date=text.fmt.date(data.as_of))}", fontsize=14)
     return _png(figure)
 
 
@@ -121,7 +140,9 @@ def migration_png(data: ReportData, language: str) -> bytes:
     grid = [[data.migration.get((source, target), 0) for target in TO_LEVELS] for source in FROM_LEVELS]
     figure, axes = plt.subplots(figsize=(8, 6))
     masked = [[value if value > 0 else float("nan") for value in row] for row in grid]
-    axes.imshow(masked, cmap="Blues", norm=LogNorm(vmin=1, vmax=max(max(row) for row in grid) or 1))
+    norm = LogNorm(vmin=1, vmax=max(max(max(row) for row in grid), 2))
+    colours = plt.get_cmap("Blues")
+    axes.imshow(masked, cmap=colours, norm=norm)
     for row in range(len(FROM_LEVELS)):
         for column in range(len(TO_LEVELS)):
             value = grid[row][column]
@@ -129,17 +150,21 @@ def migration_png(data: ReportData, language: str) -> bytes:
                 axes.text(
                     column,
                     row,
-                    f"{value:,}",
+                    text.show(text.fmt.count(value)),
                     ha="center",
                     va="center",
                     fontsize=9,
-                    color="white" if value > 100 else "#1a1a1a",
+                    color=readable_on(colours(norm(value))),
                 )
     axes.set_xticks(range(len(TO_LEVELS)), [text(level) for level in TO_LEVELS], rotation=30, ha="right")
     axes.set_yticks(range(len(FROM_LEVELS)), [text(level) for level in FROM_LEVELS])
     axes.set_xlabel(text("to"))
     axes.set_ylabel(text("from"))
-    axes.set_title(text("migration_period", previous=data.migration_from, current=data.as_of))
+    axes.set_title(
+        text(
+            "migration_period", previous=text.fmt.date(data.migration_from), current=text.fmt.date(data.as_of)
+        )
+    )
     return _png(figure)
 
 
@@ -160,7 +185,8 @@ def trend_png(data: ReportData, language: str) -> bytes:
     axes.legend(loc="upper left", fontsize=9)
     axes.grid(axis="y", alpha=0.3)
     axes.set_title(text("trend"))
-    _date_axis(axes)
+    _date_axis(axes, text)
+    _number_axis(axes.yaxis, text)
     return _png(figure)
 
 
@@ -189,11 +215,13 @@ def calibration_png(data: ReportData, language: str) -> bytes:
             label=text("actual"),
         )
         axes.set_xticks(list(positions), names)
+        _number_axis(axes.yaxis, text)
         axes.set_title(text(title))
         axes.grid(axis="y", alpha=0.3)
         axes.legend(fontsize=9)
+    cutoff = data.backtest[0][8]
     figure.suptitle(
-        text("calibration", cutoff=data.backtest[0][8], days=(data.as_of - data.backtest[0][8]).days)
+        text("calibration", cutoff=text.fmt.date(cutoff), days=text.fmt.count((data.as_of - cutoff).days))
     )
     return _png(figure)
 
@@ -211,7 +239,7 @@ def concentration_png(data: ReportData, language: str) -> bytes:
     curve.set_ylabel(text("curve_y"))
     curve.set_xlim(0, 100)
     curve.set_ylim(0, 100)
-    curve.set_title(text("as_of", date=data.as_of))
+    curve.set_title(text("as_of", date=text.fmt.date(data.as_of)))
     shares.stackplot(
         data.periods,
         [[s * 100 for s in data.revenue_shares[tier]] for tier in TIERS],
@@ -222,6 +250,6 @@ def concentration_png(data: ReportData, language: str) -> bytes:
     shares.set_ylabel("%")
     shares.set_title(text("share_over_time"))
     shares.legend(loc="lower left", fontsize=8)
-    _date_axis(shares)
+    _date_axis(shares, text)
     figure.suptitle(text("concentration"))
     return _png(figure)

@@ -24,6 +24,10 @@ FROM_LEVELS = (*TIERS, "inactive", "prospect", "none")
 TO_LEVELS = (*TIERS, "inactive", "prospect")
 
 
+# How many customers of each action the report lists (the CSV files have them all).
+FIRST_TO_CALL = 10
+
+
 @dataclass(frozen=True)
 class ReportData:
     as_of: dt.date
@@ -42,6 +46,8 @@ class ReportData:
     horizon_periods: int | None = None
     # action → (customers, value at stake)
     actions: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+    # action → its first customers to call: (customer_id, tier, value at stake, reachable, reason)
+    first_to_call: dict[str, list[tuple]] = field(default_factory=dict)
     # The outlook's backtest (report.read_backtest): one row per segment, `all` first.
     backtest: list[tuple] = field(default_factory=list)
     # The limits the backtest misses, in words (report.read_outlook_quality); None when it meets them.
@@ -85,6 +91,10 @@ def read_report_data(duckdb_path: Path) -> ReportData:
             "select customer_percent, cumulative_revenue_share from {marts}.revenue_curve"
             " where is_latest_period order by customer_percent"
         )
+        first = rows(
+            "select action, customer_id, tier, value_at_stake, reachable, reason"
+            f" from {{marts}}.customer_actions where priority <= {FIRST_TO_CALL} order by action, priority"
+        )
     forecast = read_forecast(duckdb_path)
     actions = read_action_summary(duckdb_path)
     periods = sorted({row[0] for row in trend})
@@ -115,6 +125,7 @@ def read_report_data(duckdb_path: Path) -> ReportData:
         forecast={row[0]: row[1:5] for row in forecast},
         horizon_periods=forecast[0][5] if forecast else None,
         actions={row[0]: (row[1], row[2]) for row in actions},
+        first_to_call={action: [row[1:] for row in first if row[0] == action] for action, *_ in actions},
         backtest=read_backtest(duckdb_path),
         outlook_warnings=read_outlook_quality(duckdb_path),
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from orchestration.report.data import TIERS, ReportData
 from orchestration.report.labels import LEVEL_COLORS as COLORS
 from orchestration.report.labels import RIGHT_TO_LEFT, labels
-from orchestration.report.text import count_text, money_text, percent_text
+from orchestration.report.locale_format import LocaleFormat
 
 MOVEMENTS = ("new", "reactivated", "upgraded", "stayed", "downgraded", "lapsed", "joined")
 STYLE = """
@@ -52,15 +52,16 @@ def _image(png: bytes, alt: str) -> str:
 
 def render_html(data: ReportData, language: str, pictures: dict[str, bytes], source: str) -> str:
     words = labels(language)
+    fmt = LocaleFormat(language)
     escape = html.escape
     layers = []
     for index, level in enumerate(data.levels):
         width = 22 + index * 78 / max(len(data.levels) - 1, 1)
-        details = [count_text(level.customers) if level.customers is not None else words["unknown"]]
+        details = [fmt.count(level.customers, words["unknown"])]
         if level.share_of_active is not None:
-            details.append(percent_text(level.share_of_active))
+            details.append(fmt.percent(level.share_of_active))
         if level.level in TIERS:
-            details.append(f"{percent_text(level.share_of_revenue)} {words['of_revenue']}")
+            details.append(f"{fmt.percent(level.share_of_revenue)} {words['of_revenue']}")
         dark = " dark" if level.level in ("top", "big") else ""
         layers.append(
             f'<div class="layer{dark}" data-level="{level.level}" style="width:{width:.0f}%;'
@@ -72,13 +73,10 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
         + "".join(
             f'<td class="number {name}">{_number(value)}</td>'
             for name, value in (
-                (
-                    "customers",
-                    count_text(level.customers) if level.customers is not None else words["unknown"],
-                ),
-                ("share-of-active", percent_text(level.share_of_active)),
-                ("revenue", money_text(level.revenue)),
-                ("share-of-revenue", percent_text(level.share_of_revenue)),
+                ("customers", fmt.count(level.customers, words["unknown"])),
+                ("share-of-active", fmt.percent(level.share_of_active)),
+                ("revenue", fmt.money(level.revenue)),
+                ("share-of-revenue", fmt.percent(level.share_of_revenue)),
             )
         )
         + "</tr>"
@@ -91,10 +89,12 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
     if data.migration_from:
         movement_rows = "".join(
             f'<tr data-movement="{name}"><th scope="row">{escape(words[name])}</th>'
-            f'<td class="number">{_number(f"{data.movements.get(name, 0):,}")}</td></tr>'
+            f'<td class="number">{_number(fmt.count(data.movements.get(name, 0)))}</td></tr>'
             for name in MOVEMENTS
         )
-        period = _sentence(words["migration_period"], previous=data.migration_from, current=data.as_of)
+        period = _sentence(
+            words["migration_period"], previous=fmt.date(data.migration_from), current=fmt.date(data.as_of)
+        )
         migration = (
             f"<p>{period}</p>"
             f'<table id="movements"><tr><th>{escape(words["movement"])}</th>'
@@ -105,13 +105,13 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
         migration = f"<p>{escape(words['no_history'])}</p>"
     summary = _sentence(
         words["active_summary"],
-        active=f"{data.active_customers:,}",
-        revenue=money_text(data.active_revenue),
-        days=data.window_days,
+        active=fmt.count(data.active_customers),
+        revenue=fmt.money(data.active_revenue),
+        days=fmt.count(data.window_days),
     )
-    ahead = _forecast_section(data, words) if data.forecast else ""
-    actions = _actions_section(data, words, source) if data.actions else ""
-    outlook = _outlook_section(data, words, pictures) if data.backtest else ""
+    ahead = _forecast_section(data, words, fmt) if data.forecast else ""
+    actions = _actions_section(data, words, source, fmt) if data.actions else ""
+    outlook = _outlook_section(data, words, pictures, fmt) if data.backtest else ""
     direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
     return f"""<!doctype html>
 <html lang="{language}" dir="{direction}">
@@ -124,7 +124,7 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
 <body>
 <header>
 <h1>{escape(words["title"])}</h1>
-<p class="subtitle">{_sentence(words["as_of"], date=data.as_of)} · {summary}</p>
+<p class="subtitle">{_sentence(words["as_of"], date=fmt.date(data.as_of))} · {summary}</p>
 </header>
 <section id="pyramid">
 <h2>{escape(words["pyramid"])}</h2>
@@ -146,23 +146,24 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
 {ahead}
 {outlook}
 {actions}
-<footer>{escape(words["footer"].format(path=source))}</footer>
+{files_section(source, words)}
+<footer>{_sentence(words["footer"], path=source)}</footer>
 </body>
 </html>
 """
 
 
-def _forecast_section(data: ReportData, words: dict[str, str]) -> str:
+def _forecast_section(data: ReportData, words: dict[str, str], fmt: LocaleFormat) -> str:
     """The pyramid ahead (marts.pyramid_forecast): customers per level now, next period and at the horizon."""
     escape = html.escape
-    horizon = words["horizon"].format(periods=data.horizon_periods)
+    horizon = words["horizon"].format(periods=fmt.count(data.horizon_periods))
     header = "".join(
         f"<th>{escape(text)}</th>"
         for text in (words["level"], words["now"], words["next_period"], horizon, words["backtest_error"])
     )
     rows = "".join(
         f'<tr data-level="{level}"><th scope="row">{escape(words[level])}</th>'
-        + "".join(f'<td class="number">{_number(_amount(value))}</td>' for value in values)
+        + "".join(f'<td class="number">{_number(_amount(value, fmt))}</td>' for value in values)
         + "</tr>"
         for level, values in data.forecast.items()
     )
@@ -172,7 +173,9 @@ def _forecast_section(data: ReportData, words: dict[str, str]) -> str:
     )
 
 
-def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str, bytes]) -> str:
+def _outlook_section(
+    data: ReportData, words: dict[str, str], pictures: dict[str, bytes], fmt: LocaleFormat
+) -> str:
     """How good the outlook is (marts.outlook_backtest): the calibration chart and the figures per segment."""
     escape = html.escape
     keys = (
@@ -186,12 +189,13 @@ def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str
     header = "".join(f"<th>{escape(words[key])}</th>" for key in (*keys, "auc", "top_decile_capture"))
     rows = "".join(
         f'<tr data-segment="{row[0]}"><th scope="row">{escape(words[row[0]])}</th>'
-        + "".join(f'<td class="number">{_number(value)}</td>' for value in backtest_cells(row))
+        + "".join(f'<td class="number">{_number(value)}</td>' for value in backtest_cells(row, fmt))
         + "</tr>"
         for row in data.backtest
     )
     cutoff = data.backtest[0][8]
-    note = _sentence(words["outlook_note"], cutoff=cutoff, days=(data.as_of - cutoff).days)
+    days = fmt.count((data.as_of - cutoff).days)
+    note = _sentence(words["outlook_note"], cutoff=fmt.date(cutoff), days=days)
     banner = (
         f'<p class="warning" role="status">{escape(words["outlook_below_limits"])}'
         f" {_number(data.outlook_warnings)}</p>"
@@ -205,45 +209,81 @@ def _outlook_section(data: ReportData, words: dict[str, str], pictures: dict[str
     )
 
 
-def backtest_cells(row: tuple) -> list[str]:
+def backtest_cells(row: tuple, fmt: LocaleFormat) -> list[str]:
     """A row of report.read_backtest as the page shows it: counts, buyers to one decimal, money, and the AUC
     and the top 10 % capture to three decimals."""
     _, customers, predicted_buyers, actual_buyers, predicted, actual, auc, capture, _ = row
-    ratios = [_ratio(auc), _ratio(capture)]
     return [
-        f"{customers:,}",
-        f"{predicted_buyers:,.1f}",
-        f"{actual_buyers:,}",
-        money_text(predicted),
-        money_text(actual),
-        *ratios,
+        fmt.count(customers),
+        fmt.number(predicted_buyers, 1),
+        fmt.count(actual_buyers),
+        fmt.money(predicted),
+        fmt.money(actual),
+        fmt.number(auc, 3),
+        fmt.number(capture, 3),
     ]
 
 
-def _ratio(value: object) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _actions_section(data: ReportData, words: dict[str, str], source: str) -> str:
-    """What to do next (marts.customer_actions): customers and value at stake per action."""
+def _actions_section(data: ReportData, words: dict[str, str], source: str, fmt: LocaleFormat) -> str:
+    """What to do next (marts.customer_actions): customers and value at stake per action, the first customers
+    of each to call, and links to the CRM files."""
     escape = html.escape
     header = "".join(f"<th>{escape(words[key])}</th>" for key in ("action", "customers", "value_at_stake"))
     rows = "".join(
-        f'<tr data-action="{action}"><th scope="row">{escape(words[action])}</th>'
-        f'<td class="number">{_number(f"{count:,}")}</td>'
-        f'<td class="number">{_number(money_text(value))}</td></tr>'
+        f'<tr data-action="{action}"><th scope="row">'
+        f'<a href="#first-{action}">{escape(words[action])}</a></th>'
+        f'<td class="number">{_number(fmt.count(count))}</td>'
+        f'<td class="number">{_number(fmt.money(value))}</td></tr>'
         for action, (count, value) in sorted(data.actions.items())
     )
-    folder = str(Path(source).parent / "serving" / "current" / "customer_actions")
-    note = escape(words["actions_note"].format(path=folder))
+    folder = Path(source).parent / "serving" / "current"
+    note = _sentence(words["actions_note"], path=str(folder / "customer_actions"))
+    lists = "".join(
+        _first_to_call(action, data.first_to_call.get(action, []), words, fmt)
+        for action in sorted(data.actions)
+    )
     return (
         f'<section id="actions"><h2>{escape(words["actions"])}</h2>'
-        f'<table id="action-lists"><tr>{header}</tr>{rows}</table><p>{note}</p></section>'
+        f'<table id="action-lists"><tr>{header}</tr>{rows}</table><p>{note}</p>{lists}</section>'
     )
 
 
-def _amount(value: object) -> str:
+def _first_to_call(action: str, customers: list[tuple], words: dict[str, str], fmt: LocaleFormat) -> str:
+    """The first customers of one action, in priority order (ids kept left to right in any language)."""
+    escape = html.escape
+    keys = ("customer", "level", "value_at_stake", "reachable", "reason")
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in keys)
+    rows = "".join(
+        f"<tr><td>{_number(customer)}</td><td>{escape(words[tier]) if tier else ''}</td>"
+        f'<td class="number">{_number(fmt.money(value))}</td>'
+        f"<td>{escape(words['yes' if reachable else 'no'])}</td>"
+        f'<td dir="ltr">{escape(reason or "")}</td></tr>'
+        for customer, tier, value, reachable, reason in customers
+    )
+    return (
+        f'<h3 id="first-{action}">{escape(words[action])} · {escape(words["first_to_call"])}</h3>'
+        f'<table class="first-to-call" data-action="{action}"><tr>{header}</tr>{rows}</table>'
+    )
+
+
+def files_section(source: str, words: dict[str, str]) -> str:
+    """Links to what the build wrote beside the report: the CRM files, the Data Docs and dbt's docs."""
+    escape = html.escape
+    links = [
+        ("next_best_action_file", "../serving/current/next_best_action.csv"),
+        ("action_files", "../serving/current/customer_actions/"),
+        ("data_docs", "../validation/data_docs/index.html"),
+        ("dbt_docs", "../dbt_docs/static_index.html"),
+    ]
+    items = "".join(
+        f'<li><a href="{escape(target)}">{escape(words[key])}</a> <bdi dir="ltr">{escape(target)}</bdi></li>'
+        for key, target in links
+    )
+    return f'<section id="files"><h2>{escape(words["files"])}</h2><ul>{items}</ul></section>'
+
+
+def _amount(value: object, fmt: LocaleFormat) -> str:
     """A count that may be fractional (an expected number of customers) or missing."""
     if value is None:
         return "-"
-    return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
+    return fmt.number(value, 2) if isinstance(value, Decimal) else fmt.count(value)

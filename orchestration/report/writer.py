@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.core.settings import REPORT_LANGUAGES
 from orchestration.report.charts import (
     calibration_png,
     concentration_png,
@@ -41,7 +42,17 @@ def write_picture_report(duckdb_path: Path, out_dir: Path, language: str = "en")
     _write_atomically(files.png, pictures["pyramid"])
     page = render_html(data, language, pictures, str(duckdb_path))
     _write_atomically(files.html, page.encode("utf-8"))
+    _remove_other_languages(out_dir, language)
     return files
+
+
+def _remove_other_languages(out_dir: Path, language: str) -> None:
+    """The folder holds one build's pages: those of another language (an earlier build's, maybe of other
+    data) would sit beside them unmarked, so they go."""
+    for other in REPORT_LANGUAGES:
+        if other != language:
+            for suffix in ("html", "png"):
+                (out_dir / f"pyramid.{other}.{suffix}").unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
