@@ -51,6 +51,7 @@ unit: install-dev
 docs: install-dev chromium
 	$(VENV)/bin/python -m orchestration.build.docs
 	$(VENV)/bin/python docs/screenshot_asset_graph.py
+	$(VENV)/bin/python docs/screenshot_report.py
 	$(VENV)/bin/python -m orchestration.report.project_counts
 
 # Pipeline vs a bare DuckDB SQL script, pandas and polars on generated data; writes docs/benchmarks.md.
