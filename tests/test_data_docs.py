@@ -54,8 +54,10 @@ def test_index_lists_every_suite_and_the_failed_run(failed_run, tmp_path):
         assert suite in text, f"suite {suite} not visible in the rendered index"
     index = (failed_run / "index.html").read_text()
     assert re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?:[^"]*)"', index) == []
-    newest = re.search(r"input-\d{8}T\d{6}", text)
-    assert newest, "the newest run is not listed"
+    # Each run is named by its as-of date, input folder, build and stage (the refused build: as of its
+    # newest sale, 2999-12-31, from the folder `input`).
+    newest = re.search(r"as-of-2999-12-31_input_build-[0-9a-f]{8}_input", text)
+    assert newest, "the newest run is not listed by its as-of date, input and build"
 
 
 @pytest.mark.slow  # a build, then a second run refused by the raw suite

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -206,9 +207,9 @@ def run_validation(
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     context = gx.get_context(mode="file", project_root_dir=str(GX_PROJECT_DIR))
     specs = [s for s in SUITES if s.stage == stage and (suites is None or s.name in suites)]
-    run_name = f"{stage}-{dt.datetime.now():%Y%m%dT%H%M%S}"
     results = []
     with connect_read_only(duckdb_path) as con:  # one connection for the run: each open costs ~15 ms
+        run_name = _run_name(con, duckdb_path, stage)
         if stage == "output":
             parameters = expected_values(con, today)
         else:
@@ -231,6 +232,21 @@ def run_validation(
     make_offline(out_dir / "data_docs")
     verdicts = [_verdict(name, run, _page(context, identifier)) for name, identifier, run in results]
     return ValidationReport(stage, verdicts, out_dir.resolve() / "data_docs" / "index.html")
+
+
+def _run_name(con, duckdb_path: Path, stage: str) -> str:
+    """The validation run's name in Data Docs: the as-of date, the input folder, the build and the stage, so a
+    reviewer reading the index knows which build and data each row belongs to, e.g.
+    `as-of-2026-10-31_seeds_build-1a2b3c4d_output` (`published` for `pyramid validate`). Letters, digits, dots
+    and dashes only: GX makes it a folder name."""
+    try:
+        as_of, input_dir = con.execute("select as_of_date, input_dir from raw.build_settings").fetchone()
+    except Exception:  # a warehouse without the record (an older build): the time stands in for it
+        as_of, input_dir = f"{dt.datetime.now():%Y%m%dT%H%M%S}", "input"
+    in_build = duckdb_path.parent.parent.name == ".build"
+    build = f"build-{duckdb_path.parent.name[:8]}" if in_build else "published"
+    parts = (f"as-of-{as_of}", Path(str(input_dir)).name, build, stage)
+    return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", part).strip("-") or "-" for part in parts)
 
 
 def _verdict(suite: str, run, page: Path | None) -> SuiteVerdict:
