@@ -68,4 +68,5 @@ def test_failing_expectation_is_visible(failed_run, tmp_path):
     assert "Failed" in text or "Unsuccessful Expectations 1" in text
     assert "order_day" in text
     assert "2999-12-31" in text
+    assert "Data asset: raw_sales" in text, "the page names the data asset it validated"
     assert "maximum value must be" in text.lower() or "max" in text.lower()

@@ -8,6 +8,7 @@ other commands do not need it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -224,6 +225,7 @@ def run_validation(
             results += [(spec.name, identifier, run) for identifier, run in result.run_results.items()]
             if on_suite_done is not None:
                 on_suite_done(done, len(specs))
+    _name_data_assets(out_dir / "results", run_name)
     # Render only this run's pages (and the index): rebuilding every past page would grow with the history.
     suites_shown = [ExpectationSuiteIdentifier(name=spec.name) for spec in SUITES]
     context.build_data_docs(
@@ -232,6 +234,18 @@ def run_validation(
     make_offline(out_dir / "data_docs")
     verdicts = [_verdict(name, run, _page(context, identifier)) for name, identifier, run in results]
     return ValidationReport(stage, verdicts, out_dir.resolve() / "data_docs" / "index.html")
+
+
+def _name_data_assets(results_dir: Path, run_name: str) -> None:
+    """GX 1.x's page header reads the data asset's name from the batch spec, which a dataframe batch does not
+    carry ("Data asset: None"): copy it there from the batch definition of each result of this run."""
+    for path in results_dir.glob(f"*/{run_name}/*/*.json"):
+        result = json.loads(path.read_text())
+        meta = result.get("meta", {})
+        asset = (meta.get("active_batch_definition") or {}).get("data_asset_name")
+        if asset and not (meta.get("batch_spec") or {}).get("data_asset_name"):
+            meta.setdefault("batch_spec", {})["data_asset_name"] = asset
+            path.write_text(json.dumps(result, indent=2))
 
 
 def _run_name(con, duckdb_path: Path, stage: str) -> str:
