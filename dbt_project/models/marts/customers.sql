@@ -26,6 +26,9 @@ select
     levels.level,
     tiers.tier,
     coalesce(tiers.tier, levels.level) as pyramid_level,
+    {#- A CRM can reach the customer: on the customers list, with one of the list's own columns (email,
+        phone, ...) filled in when it has any (stg_customers.has_contact); a guest buyer is not. #}
+    coalesce(customers.customer_id is not null and coalesce(customers.has_contact, true), false) as reachable,
     pyramid_parameters.as_of_date
 from levels
 cross join pyramid_parameters

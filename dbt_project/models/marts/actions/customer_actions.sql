@@ -51,13 +51,9 @@ customers as (
         {{ level_order('customers.tier') }} as tier_order,
         coalesce(revenue.window_revenue, 0) as window_revenue,
         coalesce(revenue.window_orders, 0) as window_orders,
-        {#- On the customers list, with a contact column filled in when the list has any (a guest buyer who
-            is only in the sales is not). -#}
-        
-        coalesce(listed.customer_id is not null and coalesce(listed.has_contact, true), false) as reachable
+        customers.reachable
     from {{ ref('customers') }} as customers
     left join {{ ref('int_customer_revenue') }} as revenue on customers.customer_id = revenue.customer_id
-    left join {{ ref('stg_customers') }} as listed on customers.customer_id = listed.customer_id
 
 ),
 
