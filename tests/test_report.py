@@ -1,6 +1,8 @@
 """The pyramid picture as people see it: each language rendered by headless Chromium, with no network."""
 
 import re
+import shutil
+from decimal import Decimal
 
 import pytest
 
@@ -232,3 +234,89 @@ def test_heatmap_text_is_readable_on_every_shade():
     assert readable_on((0x08 / 255, 0x30 / 255, 0x6B / 255, 1.0)) == "white"
     assert readable_on((0xF7 / 255, 0xFB / 255, 0xFF / 255, 1.0)) == "#1a1a1a"
     assert readable_on((0x6B / 255, 0xAE / 255, 0xD6 / 255, 1.0)) == "#1a1a1a"
+
+
+READ_SINCE = """
+({
+  note: document.querySelector('#since p').innerText,
+  headings: Array.from(document.querySelectorAll('#since h3')).map(h => h.innerText.trim()),
+  bridge: Array.from(document.querySelectorAll('#revenue-bridge tr[data-movement]')).map(row =>
+    [row.dataset.movement, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
+  actions: Array.from(document.querySelectorAll('#new-actions tr[data-action]')).map(row =>
+    [row.dataset.action, row.querySelector('td').innerText.trim()]),
+  entered: Array.from(document.querySelectorAll('table.since-entered_top_big tr')).slice(1).map(row =>
+    row.querySelector('td').innerText.trim()),
+})
+"""
+
+
+@pytest.mark.slow  # a second build of the demo, as of a month earlier
+def test_since_the_last_build_shows_who_moved_and_the_revenue_they_moved(demo, tmp_path):
+    """The demo as of 2026-10-31 against its build as of 2026-09-30 (kept in the history): the customers per
+    movement equal marts.tier_migration's for October (new 158, reactivated 4, upgraded 41, downgraded 20,
+    lapsed 54: the same comparison of month ends), and the revenue each movement won or lost, who entered top
+    or big and the actions new today are worked out again here in plain Python from both builds' marts."""
+    earlier = tmp_path / "september"
+    result = invoke_pyramid(
+        "run", "--warehouse", str(earlier), "--as-of", "2026-09-30", "--market-population", "25000", "--quiet"
+    )
+    assert result.returncode == 0, result.stderr
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(demo.warehouse_dir, warehouse, symlinks=True)
+    kept = warehouse / "history" / "as_of=2026-09-30"
+    kept.mkdir(parents=True)
+    shutil.copyfile(earlier / "pyramid.duckdb", kept / "pyramid.duckdb")
+    files = write_picture_report(warehouse / "pyramid.duckdb", warehouse / "report", "en")
+    with chromium_page() as page:
+        page.open(files.html.as_uri())
+        shown = page.evaluate(READ_SINCE)
+
+    def standing(pyramid: Pyramid) -> dict[str, tuple[str, Decimal]]:
+        rows = pyramid.query(
+            "select customer_id, pyramid_level, window_revenue from marts.customers"
+            " inner join marts.customer_activity using (customer_id)"
+        )
+        return {customer: (level, revenue) for customer, level, revenue in rows}
+
+    now, before = standing(Pyramid(warehouse)), standing(Pyramid(earlier))
+    tiers = ["top", "big", "medium", "small"]
+    changes: dict[str, list[Decimal]] = {}
+    entered = []
+    for customer, (level, revenue) in now.items():
+        was, was_revenue = before.get(customer, ("new", Decimal(0)))
+        if level in tiers and was in ("new", "prospect"):
+            movement = "new"
+        elif level in tiers and was == "inactive":
+            movement = "reactivated"
+        elif was in tiers and level not in tiers:
+            movement = "lapsed"
+        elif was in tiers and level in tiers and level != was:
+            movement = "upgraded" if tiers.index(level) < tiers.index(was) else "downgraded"
+        else:
+            movement = "stayed"
+        if movement != "stayed" or revenue != was_revenue:
+            changes.setdefault(movement, []).append(revenue - was_revenue)
+        if level in ("top", "big") and was not in ("top", "big"):
+            entered.append((-revenue, customer))
+    assert shown["note"] == "Compared with the build as of Sep 30, 2026."
+    bridge = {movement: (customers, change) for movement, customers, change in shown["bridge"]}
+    assert {
+        movement: int(customers) for movement, (customers, _) in bridge.items() if movement != "stayed"
+    } == {
+        "new": 158,
+        "reactivated": 4,
+        "upgraded": 41,
+        "downgraded": 20,
+        "lapsed": 54,
+    }
+    assert bridge == {
+        movement: (f"{len(values):,}", f"{sum(values):,.2f}") for movement, values in changes.items()
+    }
+    assert shown["headings"][0] == f"Entered top or big: {len(entered)}"
+    assert shown["entered"] == [customer for _, customer in sorted(entered)][:20]
+    actions_now = set(Pyramid(warehouse).query("select customer_id, action from marts.customer_actions"))
+    actions_before = set(Pyramid(earlier).query("select customer_id, action from marts.customer_actions"))
+    fresh: dict[str, int] = {}
+    for _, action in actions_now - actions_before:
+        fresh[action] = fresh.get(action, 0) + 1
+    assert shown["actions"] == [[action, f"{count:,}"] for action, count in sorted(fresh.items())]

@@ -11,6 +11,7 @@ from orchestration.report.data import TIERS, ReportData
 from orchestration.report.labels import LEVEL_COLORS as COLORS
 from orchestration.report.labels import RIGHT_TO_LEFT, labels
 from orchestration.report.locale_format import LocaleFormat
+from orchestration.report.since import SinceLastBuild
 
 MOVEMENTS = ("new", "reactivated", "upgraded", "stayed", "downgraded", "lapsed", "joined")
 STYLE = """
@@ -50,7 +51,13 @@ def _image(png: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
 
 
-def render_html(data: ReportData, language: str, pictures: dict[str, bytes], source: str) -> str:
+def render_html(
+    data: ReportData,
+    language: str,
+    pictures: dict[str, bytes],
+    source: str,
+    since: SinceLastBuild | None = None,
+) -> str:
     words = labels(language)
     fmt = LocaleFormat(language)
     escape = html.escape
@@ -131,6 +138,7 @@ def render_html(data: ReportData, language: str, pictures: dict[str, bytes], sou
 <div class="pyramid">{"".join(layers)}</div>
 <table id="levels"><tr>{header}</tr>{"".join(rows)}</table>
 </section>
+{_since_section(since, words, fmt) if since else ""}
 <section id="migration">
 <h2>{escape(words["migration"])}</h2>
 {migration}
@@ -263,6 +271,55 @@ def _first_to_call(action: str, customers: list[tuple], words: dict[str, str], f
     return (
         f'<h3 id="first-{action}">{escape(words[action])} · {escape(words["first_to_call"])}</h3>'
         f'<table class="first-to-call" data-action="{action}"><tr>{header}</tr>{rows}</table>'
+    )
+
+
+def _since_section(since: SinceLastBuild, words: dict[str, str], fmt: LocaleFormat) -> str:
+    """Who entered or left top and big, the revenue won and lost by movement, and who is new on an action
+    list, against the build kept before this one (orchestration/report/since.py)."""
+    escape = html.escape
+
+    def level(name: str) -> str:
+        return escape(words[name])
+
+    def people(key: str, count: int, rows: list[tuple]) -> str:
+        header = "".join(
+            f"<th>{escape(words[k])}</th>"
+            for k in ("customer", "before", "now_level", "revenue_before", "revenue_now")
+        )
+        body = "".join(
+            f"<tr><td>{_number(customer)}</td><td>{level(before)}</td><td>{level(now)}</td>"
+            f'<td class="number">{_number(fmt.money(revenue_before))}</td>'
+            f'<td class="number">{_number(fmt.money(revenue_now))}</td></tr>'
+            for customer, before, now, revenue_before, revenue_now in rows
+        )
+        title = _sentence(words[key], count=fmt.count(count))
+        return f'<h3>{title}</h3><table class="since-{key}"><tr>{header}</tr>{body}</table>'
+
+    bridge = "".join(
+        f'<tr data-movement="{movement}"><th scope="row">{level(movement)}</th>'
+        f'<td class="number">{_number(fmt.count(customers))}</td>'
+        f'<td class="number">{_number(fmt.money(change))}</td></tr>'
+        for movement, (customers, change) in sorted(since.bridge.items(), key=lambda item: item[1][1])
+    )
+    bridge_header = "".join(
+        f"<th>{escape(words[k])}</th>" for k in ("movement", "customers", "revenue_change")
+    )
+    new_actions = "".join(
+        f'<tr data-action="{action}"><th scope="row">{level(action)}</th>'
+        f'<td class="number">{_number(fmt.count(count))}</td></tr>'
+        for action, count in since.new_actions.items()
+    )
+    return (
+        f'<section id="since"><h2>{escape(words["since"])}</h2>'
+        f"<p>{_sentence(words['since_note'], date=fmt.date(since.previous_as_of))}</p>"
+        f"{people('entered_top_big', since.entered_count, since.entered)}"
+        f"{people('left_top_big', since.left_count, since.left)}"
+        f"<h3>{escape(words['revenue_bridge'])}</h3>"
+        f'<table id="revenue-bridge"><tr>{bridge_header}</tr>{bridge}</table>'
+        f"<h3>{escape(words['new_actions'])}</h3>"
+        f'<table id="new-actions"><tr><th>{escape(words["action"])}</th>'
+        f"<th>{escape(words['customers'])}</th></tr>{new_actions}</table></section>"
     )
 
 

@@ -16,6 +16,7 @@ from orchestration.report.charts import (
 from orchestration.report.data import read_report_data
 from orchestration.report.html import render_html
 from orchestration.report.labels import labels
+from orchestration.report.since import read_since_last_build
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def write_picture_report(duckdb_path: Path, out_dir: Path, language: str = "en")
     out_dir.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(out_dir / f"pyramid.{language}.html", out_dir / f"pyramid.{language}.png")
     _write_atomically(files.png, pictures["pyramid"])
-    page = render_html(data, language, pictures, str(duckdb_path))
+    since = read_since_last_build(duckdb_path, data.as_of)
+    page = render_html(data, language, pictures, str(duckdb_path), since)
     _write_atomically(files.html, page.encode("utf-8"))
     _remove_other_languages(out_dir, language)
     return files
