@@ -192,17 +192,44 @@ READ_FIRST_TO_CALL_AND_LINKS = """
     Array.from(table.querySelectorAll('tr')).slice(1).map(row => row.querySelector('td').innerText.trim())]),
   links: Object.fromEntries(Array.from(document.querySelectorAll('#files a')).map(link =>
     [link.getAttribute('href'), link.href])),
+  tiers: Array.from(document.querySelectorAll('table.top-of-tier')).map(table => [table.dataset.tier,
+    Array.from(table.querySelectorAll('tr')).slice(1).map(row => row.querySelector('td').innerText.trim())]),
 })
+"""
+# Click the big tier's revenue header once (ascending), read the ranks; click again (descending), read them.
+SORT_BIG_BY_REVENUE = """
+(() => {
+  const table = document.querySelector('table.top-of-tier[data-tier="big"]');
+  const ranks = () =>
+    Array.from(table.querySelectorAll('tr')).slice(1).map(row => row.cells[2].dataset.value);
+  table.rows[0].cells[1].click();
+  const ascending = ranks();
+  table.rows[0].cells[1].click();
+  return {ascending: ascending, descending: ranks()};
+})()
 """
 
 
 def test_the_page_lists_whom_to_call_first_and_links_to_the_files(demo):
-    """As Chromium shows them: under each action its first ten customers by priority (marts.customer_actions),
-    and links to the CRM files and the Data Docs that lead to files the build wrote beside the report."""
+    """As Chromium shows them: each tier's ten customers with the highest revenue (marts.customer_tiers), in a
+    table a click on a header sorts; under each action its first ten customers by priority
+    (marts.customer_actions); links to the CRM files and the Data Docs that lead to files the build wrote."""
     files = write_picture_report(demo.path, demo.warehouse_dir / "report", "en")
     with chromium_page() as page:
         page.open(files.html.as_uri())
         shown = page.evaluate(READ_FIRST_TO_CALL_AND_LINKS)
+        sorted_big = page.evaluate(SORT_BIG_BY_REVENUE)
+    top_of_tier = demo.query(
+        "select tier, list(customer_id order by revenue_rank) from ("
+        "  select *, row_number() over (partition by tier order by revenue_rank) as nth"
+        "  from marts.customer_tiers"
+        ") where nth <= 10 group by tier order by min(revenue_rank)"
+    )
+    assert shown["tiers"] == [[tier, customers] for tier, customers in top_of_tier]
+    # The big tier's first ten are ranks 16 to 25 (15 customers are top): sorted by revenue, lowest first,
+    # then highest first (the demo has no tie among them).
+    assert sorted_big["ascending"] == [str(rank) for rank in range(25, 15, -1)]
+    assert sorted_big["descending"] == [str(rank) for rank in range(16, 26)]
     first = demo.query(
         "select action, list(customer_id order by priority) from marts.customer_actions"
         " where priority <= 10 group by action order by action"

@@ -48,6 +48,8 @@ class ReportData:
     actions: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
     # action → its first customers to call: (customer_id, tier, value at stake, reachable, reason)
     first_to_call: dict[str, list[tuple]] = field(default_factory=dict)
+    # tier → its customers with the highest window revenue: (customer_id, revenue, revenue rank)
+    top_of_tier: dict[str, list[tuple]] = field(default_factory=dict)
     # The outlook's backtest (report.read_backtest): one row per segment, `all` first.
     backtest: list[tuple] = field(default_factory=list)
     # The limits the backtest misses, in words (report.read_outlook_quality); None when it meets them.
@@ -91,6 +93,12 @@ def read_report_data(duckdb_path: Path) -> ReportData:
             "select customer_percent, cumulative_revenue_share from {marts}.revenue_curve"
             " where is_latest_period order by customer_percent"
         )
+        top_of_tier = rows(
+            "select tier, customer_id, revenue, revenue_rank from ("
+            "  select *, row_number() over (partition by tier order by revenue_rank) as nth"
+            "  from {marts}.customer_tiers"
+            f") where nth <= {FIRST_TO_CALL} order by revenue_rank"
+        )
         first = rows(
             "select action, customer_id, tier, value_at_stake, reachable, reason"
             f" from {{marts}}.customer_actions where priority <= {FIRST_TO_CALL} order by action, priority"
@@ -126,6 +134,7 @@ def read_report_data(duckdb_path: Path) -> ReportData:
         horizon_periods=forecast[0][5] if forecast else None,
         actions={row[0]: (row[1], row[2]) for row in actions},
         first_to_call={action: [row[1:] for row in first if row[0] == action] for action, *_ in actions},
+        top_of_tier={tier: [row[1:] for row in top_of_tier if row[0] == tier] for tier in TIERS},
         backtest=read_backtest(duckdb_path),
         outlook_warnings=read_outlook_quality(duckdb_path),
     )

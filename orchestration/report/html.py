@@ -31,6 +31,33 @@ p.warning { border-inline-start: 4px solid #b45309; background: #fef3c7; padding
 th { text-align: start; background: #f3f6fa; }
 img { max-width: 100%; }
 footer { color: #777; font-size: 0.85rem; }
+table.sortable th { cursor: pointer; }
+table.sortable th[aria-sort="ascending"]::after { content: " ▲"; }
+table.sortable th[aria-sort="descending"]::after { content: " ▼"; }
+"""
+# Click a column's header to sort a table.sortable by it (again: the other way): a cell's data-value (a
+# number as the data has it) when it has one, else its text.
+SORTER = """
+document.querySelectorAll('table.sortable').forEach(function (table) {
+  var headers = table.rows[0].cells;
+  Array.prototype.forEach.call(headers, function (header, column) {
+    header.addEventListener('click', function () {
+      var ascending = header.getAttribute('aria-sort') !== 'ascending';
+      Array.prototype.forEach.call(headers, function (h) { h.removeAttribute('aria-sort'); });
+      header.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      function key(row) {
+        var cell = row.cells[column];
+        return cell.dataset.value !== undefined ? parseFloat(cell.dataset.value) : cell.innerText.trim();
+      }
+      var rows = Array.prototype.slice.call(table.rows, 1);
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b), order = x < y ? -1 : x > y ? 1 : 0;
+        return ascending ? order : -order;
+      });
+      rows.forEach(function (row) { row.parentNode.appendChild(row); });
+    });
+  });
+});
 """
 
 
@@ -137,6 +164,7 @@ def render_html(
 <h2>{escape(words["pyramid"])}</h2>
 <div class="pyramid">{"".join(layers)}</div>
 <table id="levels"><tr>{header}</tr>{"".join(rows)}</table>
+{_top_of_tiers(data, words, fmt)}
 </section>
 {_since_section(since, words, fmt) if since else ""}
 <section id="migration">
@@ -155,6 +183,7 @@ def render_html(
 {outlook}
 {actions}
 {files_section(source, words)}
+<script>{SORTER}</script>
 <footer>{_sentence(words["footer"], path=source)}</footer>
 </body>
 </html>
@@ -263,14 +292,14 @@ def _first_to_call(action: str, customers: list[tuple], words: dict[str, str], f
     header = "".join(f"<th>{escape(words[key])}</th>" for key in keys)
     rows = "".join(
         f"<tr><td>{_number(customer)}</td><td>{escape(words[tier]) if tier else ''}</td>"
-        f'<td class="number">{_number(fmt.money(value))}</td>'
+        f'<td class="number" data-value="{value}">{_number(fmt.money(value))}</td>'
         f"<td>{escape(words['yes' if reachable else 'no'])}</td>"
         f'<td dir="ltr">{escape(reason or "")}</td></tr>'
         for customer, tier, value, reachable, reason in customers
     )
     return (
         f'<h3 id="first-{action}">{escape(words[action])} · {escape(words["first_to_call"])}</h3>'
-        f'<table class="first-to-call" data-action="{action}"><tr>{header}</tr>{rows}</table>'
+        f'<table class="first-to-call sortable" data-action="{action}"><tr>{header}</tr>{rows}</table>'
     )
 
 
@@ -321,6 +350,26 @@ def _since_section(since: SinceLastBuild, words: dict[str, str], fmt: LocaleForm
         f'<table id="new-actions"><tr><th>{escape(words["action"])}</th>'
         f"<th>{escape(words['customers'])}</th></tr>{new_actions}</table></section>"
     )
+
+
+def _top_of_tiers(data: ReportData, words: dict[str, str], fmt: LocaleFormat) -> str:
+    """Each tier's customers with the highest window revenue (marts.customer_tiers), in sortable tables."""
+    escape = html.escape
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in ("customer", "revenue", "revenue_rank"))
+    tables = []
+    for tier in TIERS:
+        rows = "".join(
+            f"<tr><td>{_number(customer)}</td>"
+            f'<td class="number" data-value="{revenue}">{_number(fmt.money(revenue))}</td>'
+            f'<td class="number" data-value="{rank}">{_number(fmt.count(rank))}</td></tr>'
+            for customer, revenue, rank in data.top_of_tier.get(tier, [])
+        )
+        if rows:
+            tables.append(
+                f"<h3>{escape(words[tier])} · {escape(words['top_customers'])}</h3>"
+                f'<table class="top-of-tier sortable" data-tier="{tier}"><tr>{header}</tr>{rows}</table>'
+            )
+    return "".join(tables)
 
 
 def files_section(source: str, words: dict[str, str]) -> str:
