@@ -1,4 +1,4 @@
-"""The report as one self-contained HTML page: inline styles, pictures as data URIs, no script, no network."""
+"""The report as one self-contained HTML page: inline styles and script, pictures as data URIs, no network."""
 
 from __future__ import annotations
 
