@@ -110,10 +110,19 @@ class Dataset:
         )
         return Pyramid(self.warehouse_dir)
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, env: Mapping[str, str | None] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """`pyramid run` on this dataset, as a user would call it (in this process: see invoke_pyramid)."""
         return invoke_pyramid(
-            "run", "--input", str(self.input_dir), "--warehouse", str(self.warehouse_dir), "--quiet", *args
+            "run",
+            "--input",
+            str(self.input_dir),
+            "--warehouse",
+            str(self.warehouse_dir),
+            "--quiet",
+            *args,
+            env=env,
         )
 
 

@@ -617,17 +617,7 @@ def test_dagster_dev_serves_the_graph_and_runs_the_job(dagster_dev):
     assert Pyramid(dataset.warehouse_dir).levels() == {"a": "active", "b": "inactive"}
     # `pyramid run` on the instance `dagster dev` reads (the project's .dagster_home by default, here the
     # fixture's): the UI lists the command line's run beside its own three.
-    cli = run_pyramid(
-        "run",
-        "--input",
-        str(dataset.input_dir),
-        "--warehouse",
-        str(dataset.warehouse_dir),
-        "--as-of",
-        "2025-03-31",
-        "--quiet",
-        env={**os.environ, "DAGSTER_HOME": str(dataset.root / "dagster_home")},
-    )
+    cli = dataset.cli("--as-of", "2025-03-31", env={"DAGSTER_HOME": str(dataset.root / "dagster_home")})
     assert cli.returncode == 0, cli.stderr[-2000:]
     listed = _graphql(port, "{ runsOrError { ... on Runs { results { runId status } } } }")["runsOrError"]
     statuses = {run["runId"]: run["status"] for run in listed["results"]}
