@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from orchestration.report.charts import readable_on
 from orchestration.report.html import backtest_cells
+from orchestration.report.interactive import PLOTLY_FILE, readable_on
 from orchestration.report.locale_format import LocaleFormat
 from orchestration.report.text import count_text, money_text, percent_text, read_backtest
 from orchestration.report.writer import write_picture_report
 from tests.chromium import chromium_page
 from tests.conftest import Pyramid, invoke_pyramid
+from tests.screenshots import save_screenshots
 
 READ_LEVELS = """
 Array.from(document.querySelectorAll('#levels tr[data-level]')).map(row => ({
@@ -31,8 +32,6 @@ LAYOUT = """
     nameLeft: name.left, customersLeft: customers.left,
     headingRight: heading.right, pageWidth: document.documentElement.clientWidth,
     headingText: document.querySelector('h1').innerText,
-    imagesLoaded: Array.from(document.images).every(image => image.complete && image.naturalWidth > 0),
-    images: document.images.length,
   };
 })()
 """
@@ -73,6 +72,25 @@ def expected_cells(pyramid: Pyramid, unknown: str) -> dict[str, list[str]]:
     }
 
 
+READ_CHARTS = """
+({
+  drawn: Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(chart => chart.querySelector('svg.main-svg')).map(chart => chart.id),
+  notesShown: Array.from(document.querySelectorAll('.needs-plotly'))
+    .filter(note => getComputedStyle(note).display !== 'none').length,
+  trendMonths: Array.from(document.querySelectorAll('#chart-trend .xtick text')).map(t => t.textContent),
+})
+"""
+# Hover the top tier's last point on the trend chart, as a mouse would: Plotly writes its hover text.
+HOVER_LAST_TREND_POINT = """
+(() => {
+  const chart = document.getElementById('chart-trend');
+  Plotly.Fx.hover(chart, [{curveNumber: 0, pointNumber: chart.data[0].x.length - 1}]);
+  return true;
+})()
+"""
+
+
 @pytest.mark.parametrize(
     ("language", "direction", "heading", "unknown"),
     [
@@ -81,15 +99,23 @@ def expected_cells(pyramid: Pyramid, unknown: str) -> dict[str, list[str]]:
         ("pl", "ltr", "Piramida klientów", "nieznana"),
     ],
 )
-def test_report_page_shows_the_published_pyramid(demo, tmp_path, language, direction, heading, unknown):
+def test_report_page_shows_the_published_pyramid(demo, language, direction, heading, unknown):
+    """Each language's page in Chromium, off every network: the levels' figures, the layout's direction, the
+    four interactive charts drawn from the one script beside the page, with ticks and hover text in the
+    page's language. Its screenshots go to docs/ (tests/screenshots.py), where the docs show them."""
     files = write_picture_report(demo.path, demo.warehouse_dir / "report", language)
     page_source = files.html.read_text()
-    assert not re.findall(r'src="(?!data:)|<link', page_source), "the page must need no other file to show"
+    assert re.findall(r'src="([^"]+)"', page_source) == [PLOTLY_FILE] and "<link" not in page_source
+    assert (files.html.parent / PLOTLY_FILE).stat().st_size > 1_000_000
+    fmt = LocaleFormat(language)
     with chromium_page() as page:
         page.open(files.html.as_uri())
         shown = {row["level"]: row["cells"] for row in page.evaluate(READ_LEVELS)}
         layout = page.evaluate(LAYOUT)
-        screenshot = page.screenshot(tmp_path / f"report.{language}.png")
+        charts = page.evaluate(READ_CHARTS)
+        page.evaluate(HOVER_LAST_TREND_POINT)
+        hover = page.evaluate("document.querySelector('#chart-trend .hoverlayer').textContent")
+        saved = save_screenshots(page, language, files.png)
     assert shown["top"] == TOP_ROW[language]
     if language == "en":  # the command line's own forms
         assert shown == expected_cells(demo, unknown)
@@ -97,13 +123,20 @@ def test_report_page_shows_the_published_pyramid(demo, tmp_path, language, direc
         assert set(shown) == set(expected_cells(demo, unknown))
     assert layout["direction"] == direction
     assert layout["headingText"] == heading
-    assert layout["imagesLoaded"] and layout["images"] == 4  # migration, trend, concentration, calibration
     if direction == "rtl":
         assert layout["nameLeft"] > layout["customersLeft"], "level names stand right of the numbers"
         assert layout["pageWidth"] - layout["headingRight"] < 100, "the title starts at the right edge"
     else:
         assert layout["nameLeft"] < layout["customersLeft"]
-    assert screenshot.stat().st_size > 50_000
+    assert charts["drawn"] == ["chart-migration", "chart-trend", "chart-concentration", "chart-calibration"]
+    assert charts["notesShown"] == 0, "Plotly loaded: no chart says it is missing"
+    periods = demo.query("select distinct as_of_date from marts.customer_tier_history")
+    months = {fmt.month(period) for (period,) in periods}
+    assert len(charts["trendMonths"]) >= 3 and set(charts["trendMonths"]) <= months
+    # the top tier's last point: 15 top customers as of the demo's 2026-10-31 (the levels' top row)
+    assert fmt.date(max(periods)[0]) in hover and fmt.count(15) in hover, hover
+    for path in saved:
+        assert path.stat().st_size > 20_000, path
     assert files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

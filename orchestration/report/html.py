@@ -1,13 +1,14 @@
-"""The report as one self-contained HTML page: inline styles and script, pictures as data URIs, no network."""
+"""The report as one HTML page: inline styles and scripts, interactive charts drawn by Plotly from the one
+script file beside the pages (interactive.PLOTLY_FILE), no network."""
 
 from __future__ import annotations
 
-import base64
 import html
 from decimal import Decimal
 from pathlib import Path
 
 from orchestration.report.data import TIERS, ReportData
+from orchestration.report.interactive import PLOTLY_FILE
 from orchestration.report.labels import LEVEL_COLORS as COLORS
 from orchestration.report.labels import RIGHT_TO_LEFT, labels
 from orchestration.report.locale_format import LocaleFormat
@@ -29,7 +30,8 @@ th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; }
 td.number { text-align: end; font-variant-numeric: tabular-nums; }
 p.warning { border-inline-start: 4px solid #b45309; background: #fef3c7; padding: 0.5rem 0.75rem; }
 th { text-align: start; background: #f3f6fa; }
-img { max-width: 100%; }
+.chart { margin: 1rem 0; }
+.chart p.needs-plotly { display: none; }
 footer { color: #777; font-size: 0.85rem; }
 table.sortable th { cursor: pointer; }
 table.sortable th[aria-sort="ascending"]::after { content: " ▲"; }
@@ -73,15 +75,20 @@ def _sentence(template: str, **values: object) -> str:
     return "".join(_number(str(values[part])) if index % 2 else part for index, part in enumerate(parts))
 
 
-def _image(png: bytes, alt: str) -> str:
-    encoded = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+# A page opened without the script beside it says so where each chart would be.
+NO_PLOTLY = """
+if (!window.Plotly) {
+  document.querySelectorAll('.chart p.needs-plotly').forEach(function (note) {
+    note.style.display = 'block';
+  });
+}
+"""
 
 
 def render_html(
     data: ReportData,
     language: str,
-    pictures: dict[str, bytes],
+    charts: dict[str, str],
     source: str,
     since: SinceLastBuild | None = None,
 ) -> str:
@@ -133,7 +140,7 @@ def render_html(
             f"<p>{period}</p>"
             f'<table id="movements"><tr><th>{escape(words["movement"])}</th>'
             f"<th>{escape(words['customers'])}</th></tr>{movement_rows}</table>"
-            f"{_image(pictures['migration'], words['migration'])}"
+            f"{charts['migration']}"
         )
     else:
         migration = f"<p>{escape(words['no_history'])}</p>"
@@ -145,7 +152,7 @@ def render_html(
     )
     ahead = _forecast_section(data, words, fmt) if data.forecast else ""
     actions = _actions_section(data, words, source, fmt) if data.actions else ""
-    outlook = _outlook_section(data, words, pictures, fmt) if data.backtest else ""
+    outlook = _outlook_section(data, words, charts, fmt) if data.backtest else ""
     direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
     return f"""<!doctype html>
 <html lang="{language}" dir="{direction}">
@@ -154,6 +161,7 @@ def render_html(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(words["title"])} · {data.as_of}</title>
 <style>{STYLE}</style>
+<script src="{PLOTLY_FILE}"></script>
 </head>
 <body>
 <header>
@@ -173,17 +181,17 @@ def render_html(
 </section>
 <section id="trend">
 <h2>{escape(words["trend"])}</h2>
-{_image(pictures["trend"], words["trend"])}
+{charts["trend"]}
 </section>
 <section id="concentration">
 <h2>{escape(words["concentration"])}</h2>
-{_image(pictures["concentration"], words["concentration"])}
+{charts["concentration"]}
 </section>
 {ahead}
 {outlook}
 {actions}
 {files_section(source, words)}
-<script>{SORTER}</script>
+<script>{SORTER}{NO_PLOTLY}</script>
 <footer>{_sentence(words["footer"], path=source)}</footer>
 </body>
 </html>
@@ -211,7 +219,7 @@ def _forecast_section(data: ReportData, words: dict[str, str], fmt: LocaleFormat
 
 
 def _outlook_section(
-    data: ReportData, words: dict[str, str], pictures: dict[str, bytes], fmt: LocaleFormat
+    data: ReportData, words: dict[str, str], charts: dict[str, str], fmt: LocaleFormat
 ) -> str:
     """How good the outlook is (marts.outlook_backtest): the calibration chart and the figures per segment."""
     escape = html.escape
@@ -241,7 +249,7 @@ def _outlook_section(
     )
     return (
         f'<section id="outlook"><h2>{escape(words["outlook"])}</h2>{banner}<p>{note}</p>'
-        f"{_image(pictures['calibration'], words['outlook'])}"
+        f"{charts['calibration']}"
         f'<table id="backtest"><tr>{header}</tr>{rows}</table></section>'
     )
 

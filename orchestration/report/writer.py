@@ -1,4 +1,5 @@
-"""Write the report files: pyramid.<language>.html (self-contained) and pyramid.<language>.png."""
+"""Write the report files: pyramid.<language>.html, the Plotly script its charts load (plotly.min.js, one
+for every language) and the picture pyramid.<language>.png."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.core.settings import REPORT_LANGUAGES
-from orchestration.report.charts import (
-    calibration_png,
-    concentration_png,
-    migration_png,
-    pyramid_png,
-    trend_png,
-)
+from orchestration.report.charts import pyramid_png
 from orchestration.report.data import read_report_data
 from orchestration.report.html import render_html
+from orchestration.report.interactive import (
+    calibration_figure,
+    chart_html,
+    concentration_figure,
+    migration_figure,
+    trend_figure,
+    write_plotly_script,
+)
 from orchestration.report.labels import labels
 from orchestration.report.since import read_since_last_build
 
@@ -26,23 +29,24 @@ class ReportFiles:
 
 
 def write_picture_report(duckdb_path: Path, out_dir: Path, language: str = "en") -> ReportFiles:
-    """Write pyramid.<language>.html (self-contained) and pyramid.<language>.png into `out_dir`."""
-    labels(language)  # refuses an unknown language before any work
+    """Write pyramid.<language>.html, plotly.min.js and pyramid.<language>.png into `out_dir`."""
+    words = labels(language)  # refuses an unknown language before any work
     data = read_report_data(duckdb_path)
-    pictures = {
-        "pyramid": pyramid_png(data, language),
-        "trend": trend_png(data, language),
-        "concentration": concentration_png(data, language),
-    }
+    figures = {"trend": trend_figure, "concentration": concentration_figure}
     if data.migration_from:
-        pictures["migration"] = migration_png(data, language)
+        figures["migration"] = migration_figure
     if data.backtest:
-        pictures["calibration"] = calibration_png(data, language)
+        figures["calibration"] = calibration_figure
+    charts = {
+        name: chart_html(draw(data, language), f"chart-{name}", words["needs_plotly"])
+        for name, draw in figures.items()
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(out_dir / f"pyramid.{language}.html", out_dir / f"pyramid.{language}.png")
-    _write_atomically(files.png, pictures["pyramid"])
+    write_plotly_script(out_dir)
+    _write_atomically(files.png, pyramid_png(data, language))
     since = read_since_last_build(duckdb_path, data.as_of)
-    page = render_html(data, language, pictures, str(duckdb_path), since)
+    page = render_html(data, language, charts, str(duckdb_path), since)
     _write_atomically(files.html, page.encode("utf-8"))
     _remove_other_languages(out_dir, language)
     return files
