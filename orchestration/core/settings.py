@@ -119,7 +119,10 @@ class PyramidSettings:
         " or spark_cluster (a Spark cluster's Thrift and Connect servers; the cluster's variables are in"
         " docs/spark.md).",
     )
-    report_language: str = setting("en", "Language of the HTML and PNG report: en, ar or pl.")
+    report_language: str = setting(
+        PROJECT_VARS["report_language"],
+        "Language of the HTML and PNG report and of the action lists' reasons: en, ar or pl.",
+    )
     memory_limit: str = setting(
         "4GB",
         "DuckDB memory limit of every connection of a build; DuckDB spills to the build folder beyond it.",
@@ -143,7 +146,7 @@ class PyramidSettings:
 
     currency: str | None = setting(
         PROJECT_VARS["currency"],
-        "Currency of the sales, shown before the amounts in the action lists' reasons, e.g. EUR, $ or zł"
+        "Currency of the sales, written with the amounts in the action lists' reasons, e.g. EUR, $ or zł"
         " (unset: amounts without a currency).",
     )
 

@@ -302,7 +302,7 @@ def _first_to_call(action: str, customers: list[tuple], words: dict[str, str], f
         f"<tr><td>{_number(customer)}</td><td>{escape(words[tier]) if tier else ''}</td>"
         f'<td class="number" data-value="{value}">{_number(fmt.money(value))}</td>'
         f"<td>{escape(words['yes' if reachable else 'no'])}</td>"
-        f'<td dir="ltr">{escape(reason or "")}</td></tr>'
+        f'<td dir="auto">{escape(reason or "")}</td></tr>'
         for customer, tier, value, reachable, reason in customers
     )
     return (

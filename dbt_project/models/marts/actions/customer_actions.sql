@@ -27,7 +27,16 @@
     {%- endif -%}
 {%- endfor -%}
 {%- set period = history_period() -%}
-{%- set text = dbt.type_string() -%}
+{%- set open_complaints = count_text('complaints.open_complaints', 'open_complaint') -%}
+{%- set slow_complaints = count_text('complaints.slow_complaints', 'slow_complaint') -%}
+{%- set complaints_text -%}
+    case
+        when complaints.open_complaints > 0 and complaints.slow_complaints > 0
+            then {{ sentence('open_and_slow', {'open': open_complaints, 'slow': slow_complaints}) }}
+        when complaints.open_complaints > 0 then {{ open_complaints }}
+        else {{ slow_complaints }}
+    end
+{%- endset -%}
 
 with pyramid_parameters as (
 
@@ -63,10 +72,9 @@ outlook_quality as (
         its backtest misses (macro outlook_quality_warnings), or that it could not be backtested. -#}
     select
         case
-            when count(*) = 0
-                then ' The outlook is unchecked: the history before the as-of date is shorter than its horizon.'
+            when count(*) = 0 then {{ sentence('outlook_unchecked', {}) }}
             when max(quality_warnings) is not null
-                then ' The outlook is below its quality limits: ' || max(quality_warnings) || '.'
+                then {{ sentence('outlook_below_limits', {'warnings': 'max(quality_warnings)'}) }}
             else ''
         end as note
     from {{ ref('outlook_backtest') }}
@@ -94,12 +102,14 @@ retain as (
         'retain' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer (' || {{ money_text('customers.window_revenue') }}
-        || ' in the last ' || cast(pyramid_parameters.window_days as {{ text }})
-        || ' days) is expected to be ' || outlook.predicted_level || ' in '
-        || cast(outlook.outlook_days as {{ text }}) || ' days: '
-        || {{ chance_text('outlook.p_buys') }} || ' likely to buy again, '
-        || {{ money_text('outlook.expected_revenue') }} || ' expected revenue.' || outlook_quality.note as reason
+        {{ sentence('retain', {
+            'tier': level_text('customers.tier'),
+            'revenue': money_text('customers.window_revenue'),
+            'window': count_text('pyramid_parameters.window_days', 'day'),
+            'predicted': level_text('outlook.predicted_level'),
+            'horizon': count_text('outlook.outlook_days', 'day'),
+            'chance': chance_text('outlook.p_buys'),
+            'expected': money_text('outlook.expected_revenue')}) }} || outlook_quality.note as reason
     from customers
     cross join pyramid_parameters
     cross join outlook_quality
@@ -117,13 +127,15 @@ win_back as (
         'win_back' as action,  -- noqa: RF04
         customers.tier,
         customers.lifetime_revenue as value_at_stake,
-        'Last bought on ' || cast(customers.last_order_date as {{ text }}) || ', '
-        || cast(customers.days_since_last_order as {{ text }}) || ' days ago: left the '
-        || cast(pyramid_parameters.window_days as {{ text }}) || '-day window '
-        || cast(customers.days_since_last_order - pyramid_parameters.window_days as {{ text }})
-        || ' days ago, after ' || {{ money_text('customers.lifetime_revenue') }}
-        || ' of lifetime purchases (a ' || floors.tier || ' customer buys at least '
-        || {{ money_text('floors.floor_revenue') }} || ' in the window).' as reason
+        {{ sentence('win_back', {
+            'last_date': date_text('customers.last_order_date'),
+            'since': count_text('customers.days_since_last_order', 'day'),
+            'window_days': number_text('pyramid_parameters.window_days'),
+            'window': count_text('pyramid_parameters.window_days', 'day'),
+            'left': count_text('customers.days_since_last_order - pyramid_parameters.window_days', 'day'),
+            'lifetime': money_text('customers.lifetime_revenue'),
+            'floor_tier': level_text('floors.tier'),
+            'floor': money_text('floors.floor_revenue')}) }} as reason
     from customers
     cross join pyramid_parameters
     inner join tier_floors as floors on floors.tier = '{{ var("action_win_back_min_tier") }}'
@@ -142,12 +154,13 @@ grow as (
         'grow' as action,  -- noqa: RF04
         customers.tier,
         above.floor_revenue - customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer '
-        || {{ money_text('above.floor_revenue - customers.window_revenue') }}
-        || ' short of the ' || above.tier || ' tier (' || {{ money_text('customers.window_revenue') }}
-        || ' of ' || {{ money_text('above.floor_revenue') }} || ' in the window), '
-        || {{ chance_text('outlook.p_buys') }} || ' likely to buy again.'
-        || outlook_quality.note as reason
+        {{ sentence('grow', {
+            'tier': level_text('customers.tier'),
+            'gap': money_text('above.floor_revenue - customers.window_revenue'),
+            'above': level_text('above.tier'),
+            'revenue': money_text('customers.window_revenue'),
+            'floor': money_text('above.floor_revenue'),
+            'chance': chance_text('outlook.p_buys')}) }} || outlook_quality.note as reason
     from customers
     cross join outlook_quality
     inner join tier_floors as above on customers.tier_order = above.tier_order + 1
@@ -167,8 +180,9 @@ welcome as (
         'welcome' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'First purchase on ' || cast(customers.first_order_date as {{ text }}) || ' ('
-        || {{ money_text('customers.window_revenue') }} || ' so far).' as reason
+        {{ sentence('welcome', {
+            'first_date': date_text('customers.first_order_date'),
+            'revenue': money_text('customers.window_revenue')}) }} as reason
     from customers
     cross join pyramid_parameters
     where
@@ -200,18 +214,12 @@ resolve_complaint as (
         'resolve_complaint' as action,  -- noqa: RF04
         customers.tier,
         customers.window_revenue as value_at_stake,
-        'A ' || customers.tier || ' customer (' || {{ money_text('customers.window_revenue') }}
-        || ' in the window) with '
-        || case
-            when complaints.open_complaints > 0 and complaints.slow_complaints > 0
-                then
-                    {{ counted('complaints.open_complaints', 'open complaint', 'open complaints') }} || ' and '
-                    || {{ counted('complaints.slow_complaints', 'complaint', 'complaints') }} || ' resolved slowly'
-            when complaints.open_complaints > 0
-                then {{ counted('complaints.open_complaints', 'open complaint', 'open complaints') }}
-            else {{ counted('complaints.slow_complaints', 'complaint', 'complaints') }} || ' resolved slowly'
-        end
-        || ' in the last {{ var("action_complaint_days") | int }} days.' as reason
+        {{ sentence('resolve_complaint', {
+            'tier': level_text('customers.tier'),
+            'revenue': money_text('customers.window_revenue'),
+            'complaints': complaints_text,
+            'days': count_text(var('action_complaint_days') | int, 'day'),
+            'days_genitive': count_text(var('action_complaint_days') | int, 'day_genitive')}) }} as reason
     from customers
     inner join recent_complaints as complaints on customers.customer_id = complaints.customer_id
     where customers.tier_order <= {{ level_order("'" ~ var('action_complaint_min_tier') ~ "'") }}
