@@ -70,3 +70,21 @@ def test_failing_expectation_is_visible(failed_run, tmp_path):
     assert "2999-12-31" in text
     assert "Data asset: raw_sales" in text, "the page names the data asset it validated"
     assert "maximum value must be" in text.lower() or "max" in text.lower()
+
+
+@pytest.mark.slow  # a build, then a second run refused by the raw suite
+def test_dates_read_as_dates_and_money_as_amounts(failed_run, tmp_path):
+    """The published build (a bought 10.00 on 2025-01-01, b 20.00 on 2025-02-01): as of its newest sale,
+    2025-02-01, two active customers, so the shares 1/4/15/80 round to 0, 0, 0 and 2 (small), and the tiers
+    hold 10.00 + 20.00 = 30.00. Data Docs shows that date and those amounts, not a day number (20120) or
+    cents (3000)."""
+
+    def sentences(page: Path, profile: str) -> str:
+        return re.sub(r" ([,.])", r"\1", visible_text(rendered_dom(page, tmp_path / profile)))
+
+    summary = sentences(sorted((failed_run / "validations" / "pyramid_summary").rglob("*.html"))[-1], "s")
+    assert "values must belong to this set: 2025-02-01." in summary
+    assert "If level == small, then values must belong to this set: 30.00." in summary
+    assert "If level == top, then values must belong to this set: 0.00." in summary
+    tiers = sentences(sorted((failed_run / "validations" / "customer_tiers").rglob("*.html"))[-1], "t")
+    assert "total_revenue" in tiers and "values must belong to this set: 30.00." in tiers

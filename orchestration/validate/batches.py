@@ -2,7 +2,9 @@
 
 GX validates pandas DataFrames rather than DuckDB through SQLAlchemy: GX 1.24's SQL data source over
 duckdb-engine fails every expectation (`MetricResolutionError: list index out of range`, GX issues 10738 and
-11579), and its connection pool would keep the file locked. Money is read as integer cents so sums are exact.
+11579), and its connection pool would keep the file locked. Money a suite compares
+exactly is read as text (a DECIMAL(38, 2) as DuckDB writes it, sums taken in SQL), dates as ISO 8601 text, so
+Data Docs shows amounts and dates as they are.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ QUERIES = {
         select
             customer_id,
             tier,
-            cast(revenue * 100 as bigint) as revenue_cents,
+            revenue,
+            -- summed here, exactly, as the DECIMAL it is (GX sums money as floats)
+            cast(sum(revenue) over () as varchar) as total_revenue,
             revenue_rank,
             case tier {_TIER_ORDER} end as tier_order
         from {MARTS_SCHEMA}.customer_tiers
@@ -96,9 +100,9 @@ QUERIES = {
             level,
             level_order,
             customers,
-            cast(revenue * 100 as bigint) as revenue_cents,
+            cast(revenue as varchar) as revenue,
             level in {TIER_NAMES} as is_tier,
-            datediff('day', date '1970-01-01', as_of_date) as as_of_day_number
+            strftime(as_of_date, '%Y-%m-%d') as as_of_date
         from {MARTS_SCHEMA}.pyramid_summary
         order by level_order
     """,

@@ -131,14 +131,14 @@ def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None
         "today": (today or dt.date.today()).isoformat(),
         "active_customers": active,
         "highest_rank": max(active, 1),
-        "active_revenue_cents": _cents(active_revenue),
+        "active_revenue": [_money_text(active_revenue)],
         "known_customers": known,
         "expected_inactive_customers": inactive,
         "expected_prospect_customers": prospect,
         "expected_suspect_customers": suspects,
         "all_levels_total": market_population if market_population is not None else known + suspects,
         "period_pairs": max(periods_between(*span, period) - 1, 0) if span[0] else 0,
-        "expected_as_of_day_number": _day_number(span[1]),
+        "expected_as_of_date": [span[1].isoformat()] if span[1] else [],
         "highest_priority": max(known, 1),
         "retain_tiers": list(TIERS[: TIERS.index(project_var("action_retain_min_tier")) + 1]),
         **backtest_limits(),
@@ -146,7 +146,7 @@ def expected_values(con: duckdb.DuckDBPyConnection, today: dt.date | None = None
     }
     for tier, size, revenue in zip(TIERS, sizes, tier_revenues, strict=True):
         values[f"expected_{tier}_customers"] = size
-        values[f"expected_{tier}_revenue_cents"] = _cents(revenue)
+        values[f"expected_{tier}_revenue"] = [_money_text(revenue)]
     return values
 
 
@@ -229,10 +229,7 @@ def _tier_revenues(con: duckdb.DuckDBPyConnection, standings: str, sizes: list[i
     )
 
 
-def _day_number(day: dt.date | None) -> int | None:
-    """Days since 1970-01-01: a date as a number that GX can compare exactly."""
-    return (day - dt.date(1970, 1, 1)).days if day else None
-
-
-def _cents(amount: Decimal | int) -> int:
-    return int(Decimal(amount) * 100)
+def _money_text(amount: Decimal | int) -> str:
+    """An amount as DuckDB writes a DECIMAL(38, 2) as text (3010604.56, 0.00, -42.20): compared as text, it
+    is exact, and Data Docs shows it as the amount it is."""
+    return str(Decimal(amount).quantize(Decimal("0.01")))

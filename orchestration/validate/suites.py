@@ -115,7 +115,8 @@ def raw_sales() -> list[gxe.Expectation]:
 
 
 def customer_tiers() -> list[gxe.Expectation]:
-    """On marts.customer_tiers, ordered by revenue_rank, with revenue in cents and the tier's order."""
+    """On marts.customer_tiers, ordered by revenue_rank, with the table's revenue (exact, as text) and the
+    tier's order."""
     return [
         gxe.ExpectTableRowCountToEqual(
             value=_param("active_customers"),
@@ -137,12 +138,13 @@ def customer_tiers() -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToNotBeNull(
             column="tier", meta=_meta("tier_present", "Every active customer has a tier.")
         ),
-        gxe.ExpectColumnSumToBeBetween(
-            column="revenue_cents",
-            **_exactly("active_revenue_cents"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="total_revenue",
+            value_set=_param("active_revenue"),
             meta=_meta(
                 "tier_revenue_adds_up",
-                "The tiers' revenue equals the active customers' net window revenue from the raw sales, to"
+                "The tiers' revenue (`total_revenue`, the table's sum, taken exactly in SQL: GX would sum"
+                " money as floats) equals the active customers' net window revenue from the raw sales, to"
                 " the cent.",
             ),
         ),
@@ -160,7 +162,7 @@ def customer_tiers() -> list[gxe.Expectation]:
             ),
         ),
         gxe.ExpectColumnValuesToBeDecreasing(
-            column="revenue_cents",
+            column="revenue",
             meta=_meta(
                 "revenue_follows_rank",
                 "In rank order revenue never goes up: a better rank never brings less.",
@@ -178,7 +180,8 @@ def customer_tiers() -> list[gxe.Expectation]:
 
 
 def pyramid_summary() -> list[gxe.Expectation]:
-    """On marts.pyramid_summary, with revenue in cents: each level against its independent count."""
+    """On marts.pyramid_summary, with revenue and the as-of date as text: each level against its independent
+    count and amount, compared exactly, and shown in Data Docs as the amounts and the date they are."""
     expectations: list[gxe.Expectation] = [
         gxe.ExpectColumnDistinctValuesToEqualSet(
             column="level",
@@ -201,13 +204,13 @@ def pyramid_summary() -> list[gxe.Expectation]:
                     " cumulative share), computed from the raw sales and the configured shares.",
                 ),
             ),
-            gxe.ExpectColumnSumToBeBetween(
-                column="revenue_cents",
-                **_exactly(f"expected_{tier}_revenue_cents"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="revenue",
+                value_set=_param(f"expected_{tier}_revenue"),
                 row_condition=Column("level") == tier,
                 meta=_meta(
                     f"{tier}_tier_revenue",
-                    f"The {tier} tier's revenue, in cents, from an independent ranking of the raw sales.",
+                    f"The {tier} tier's revenue, to the cent, from an independent ranking of the raw sales.",
                 ),
             ),
         ]
@@ -221,14 +224,13 @@ def pyramid_summary() -> list[gxe.Expectation]:
             )
         )
     expectations += [
-        gxe.ExpectColumnValuesToBeBetween(
-            column="as_of_day_number",
-            **_exactly("expected_as_of_day_number"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="as_of_date",
+            value_set=_param("expected_as_of_date"),
             meta=_meta(
                 "as_of_date",
                 "The pyramid is taken on the as-of date asked for or, by default, on the latest order_date"
-                " of all the sales the build holds, worked out again from the raw sales (as days since"
-                " 1970-01-01).",
+                " of all the sales the build holds, worked out again from the raw sales.",
             ),
         ),
         gxe.ExpectColumnSumToBeBetween(
