@@ -75,6 +75,7 @@ bench-demo: uv docs-assets
 bench-outlook: uv docs-assets
 	$(UV) sync --frozen --inexact --group bench --quiet
 	$(VENV)/bin/python bench/outlook_cdnow.py
+	$(VENV)/bin/python bench/outlook_candidates.py
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet
