@@ -79,3 +79,32 @@ def test_the_closed_forms_equal_the_librarys_scores(purchases, spend):
     }
     for score, expected in library.items():
         np.testing.assert_allclose(ours[score], expected, rtol=1e-9, atol=1e-12, err_msg=score)
+
+
+@pytest.mark.parametrize("purchases", [purchases for purchases, _ in PARAMETER_SETS])
+def test_the_mbg_nbd_closed_forms_equal_the_librarys_scores(purchases):
+    """MBG/NBD, a candidate of the outlook (candidates.py), for the same parameter sets: p_alive and the
+    expected purchases equal pymc-marketing's ModifiedBetaGeoModel to 1e-9 (it has no probability of no
+    purchase: closed_forms.mbg_p_no_purchase is pinned by its identity in tests/unit)."""
+    import arviz
+    from pymc_marketing.clv import ModifiedBetaGeoModel
+
+    data = _customers(seed=3)
+    model = ModifiedBetaGeoModel(data=data[["customer_id", "frequency", "recency", "T"]])
+    model.build_model()
+    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in purchases.items()})
+    x, t_x, tenure = (data[column].to_numpy() for column in ("frequency", "recency", "T"))
+
+    def values(array) -> np.ndarray:
+        return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
+
+    np.testing.assert_allclose(
+        closed_forms.mbg_p_alive(purchases, x, t_x, tenure),
+        values(model.expected_probability_alive(data=data)),
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(
+        closed_forms.mbg_expected_purchases(purchases, HORIZON_DAYS, x, t_x, tenure),
+        values(model.expected_purchases(data=data, future_t=HORIZON_DAYS)),
+        rtol=1e-9,
+    )

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from orchestration.outlook import closed_forms
 from orchestration.outlook.models import _quiet
 
 PURCHASE_CANDIDATES = ("bg_nbd", "mbg_nbd", "pareto_nbd")
@@ -91,12 +92,8 @@ def purchase_scores(name: str, model, data: pd.DataFrame, horizon_days: int) -> 
                 model.expected_purchase_probability(data=frame, n_purchases=0, future_t=horizon_days)
             )
         elif name == "mbg_nbd":
-            alive = _mean(model.expected_probability_alive(data=frame))
-            parameters = map_parameters(model)
-            shape = parameters["r"] + frame["frequency"].to_numpy()
-            tenure = frame["T"].to_numpy()
-            stays = ((parameters["alpha"] + tenure) / (parameters["alpha"] + tenure + horizon_days)) ** shape
-            none = 1 - alive + alive * stays
+            x, t_x, tenure = (frame[column].to_numpy() for column in ("frequency", "recency", "T"))
+            none = closed_forms.mbg_p_no_purchase(map_parameters(model), horizon_days, x, t_x, tenure)
         else:
             none = _mean(model.expected_probability_no_purchase(t=horizon_days, data=frame))
     return 1 - none, orders
