@@ -44,8 +44,8 @@ def test_the_choice_follows_the_criterion():
 
 
 def test_no_purchase_is_dropout_or_a_quiet_alive_customer():
-    """The identity closed_forms.mbg_p_no_purchase uses for MBG/NBD, checked on BG/NBD (whose probability of no
-    purchase the library has, closed_forms.p_no_purchase): for a customer with a repeat purchase,
+    """The identity closed_forms.mbg_p_no_purchase uses for MBG/NBD, checked on BG/NBD (whose probability of
+    no purchase the library has, closed_forms.p_no_purchase): for a customer with a repeat purchase,
     P(none in t) = 1 - p_alive + p_alive * ((alpha + T) / (alpha + T + t))^(r + x), to 1e-9."""
     generator = np.random.default_rng(7)
     tenure = generator.integers(1, 1_461, 2_000).astype("float64")
