@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.outlook import closed_forms
-from orchestration.outlook.models import _quiet
+from orchestration.outlook.models import _quiet, map_parameters
 
 PURCHASE_CANDIDATES = ("bg_nbd", "mbg_nbd", "pareto_nbd")
 SPEND_CANDIDATES = ("gamma_gamma", "gamma_gamma_by_frequency")
@@ -163,15 +163,6 @@ def choose(backtests: dict[tuple[str, str], Figures]) -> tuple[str, str]:
 
 def candidates() -> Iterable[tuple[str, str]]:
     return ((purchase, spend) for purchase in PURCHASE_CANDIDATES for spend in SPEND_CANDIDATES)
-
-
-def map_parameters(model) -> dict[str, float]:
-    posterior = model.idata.posterior
-    return {
-        name: float(posterior[name].mean().item())
-        for name in posterior.data_vars
-        if posterior[name].ndim == 2
-    }
 
 
 def _mean(values) -> np.ndarray:

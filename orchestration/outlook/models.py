@@ -72,7 +72,7 @@ def fit_outlook(summary: pd.DataFrame) -> Fit | None:
         spend = GammaGammaModel(data=_spend_data(repeat))
         spend.fit(method="map", progressbar=False)
     return Fit(
-        {PURCHASES: _map_values(purchases), SPEND: _map_values(spend)},
+        {PURCHASES: map_parameters(purchases), SPEND: map_parameters(spend)},
         customers=len(summary),
         repeat_customers=len(repeat),
     )
@@ -161,7 +161,8 @@ def _spend_data(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _map_values(model) -> dict[str, float]:
+def map_parameters(model) -> dict[str, float]:
+    """A MAP fit's parameters (the one-draw posterior's scalars), as int_outlook_fits keeps them."""
     posterior = model.idata.posterior
     return {
         name: float(posterior[name].mean().item())

@@ -102,6 +102,22 @@ def _by_day(days: list[dt.date], shown: list[str], text: ChartText) -> list[list
     return [[text.fmt.date(day), figure] for day, figure in zip(days, shown, strict=True)]
 
 
+def _tier_area(
+    text: ChartText, tier: str, days: list[dt.date], values: list, shown: list[str], unit: str
+) -> go.Scatter:
+    """One tier's band of a stacked area chart, in the tier's colour, with its day and figure on hover."""
+    return go.Scatter(
+        x=[day.isoformat() for day in days],
+        y=values,
+        name=text(tier),
+        stackgroup="tiers",
+        line={"color": COLORS[tier], "width": 0.5},
+        fillcolor=COLORS[tier],
+        customdata=_by_day(days, shown, text),
+        hovertemplate="%{customdata[0]}: %{customdata[1]}" + unit + "<extra>" + text(tier) + "</extra>",
+    )
+
+
 def trend_figure(data: ReportData, language: str) -> go.Figure:
     """Active customers per tier (stacked) and the inactive customers, period by period."""
     text = ChartText(language)
@@ -110,16 +126,7 @@ def trend_figure(data: ReportData, language: str) -> go.Figure:
     for tier in TIERS:
         counts = data.tier_counts[tier]
         figure.add_trace(
-            go.Scatter(
-                x=days,
-                y=counts,
-                name=text(tier),
-                stackgroup="tiers",
-                line={"color": COLORS[tier], "width": 0.5},
-                fillcolor=COLORS[tier],
-                customdata=_by_day(data.periods, [text.fmt.count(count) for count in counts], text),
-                hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + text(tier) + "</extra>",
-            )
+            _tier_area(text, tier, data.periods, counts, [text.fmt.count(n) for n in counts], "")
         )
     figure.add_trace(
         go.Scatter(
@@ -230,23 +237,10 @@ def concentration_figure(data: ReportData, language: str) -> go.Figure:
     )
     for boundary in (1, 5, 20):
         figure.add_vline(x=boundary, line={"color": "#cccccc", "width": 1}, row=1, col=1)
-    days = [day.isoformat() for day in data.periods]
     for tier in TIERS:
         shares = [share * 100 for share in data.revenue_shares[tier]]
-        figure.add_trace(
-            go.Scatter(
-                x=days,
-                y=shares,
-                name=text(tier),
-                stackgroup="shares",
-                line={"color": COLORS[tier], "width": 0.5},
-                fillcolor=COLORS[tier],
-                customdata=_by_day(data.periods, [text.fmt.number(share, 1) for share in shares], text),
-                hovertemplate="%{customdata[0]}: %{customdata[1]} %<extra>" + text(tier) + "</extra>",
-            ),
-            row=1,
-            col=2,
-        )
+        shown = [text.fmt.number(share, 1) for share in shares]
+        figure.add_trace(_tier_area(text, tier, data.periods, shares, shown, " %"), row=1, col=2)
     figure.update_layout(**_layout(text, None, height=440))
     figure.update_xaxes(
         title={"text": text("curve_x")}, range=[0, 100], **_number_ticks(text, 100), row=1, col=1
