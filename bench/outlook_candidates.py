@@ -91,8 +91,8 @@ def backtest(lines: pd.DataFrame, cutoff: dt.date, horizon: int) -> dict[tuple[s
         )
     for purchase in cand.PURCHASE_CANDIDATES:
         started = time.perf_counter()
-        model = cand.fit_purchases(purchase, data)
-        p_buys, orders = cand.purchase_scores(purchase, model, data, horizon)
+        parameters = cand.fit_purchases(purchase, data)
+        p_buys, orders = cand.purchase_scores(purchase, parameters, data, horizon)
         seconds = time.perf_counter() - started
         for name, (per_purchase, spend_seconds) in spend.items():
             figures = cand.figures(p_buys, orders * per_purchase, bought, actual)

@@ -108,3 +108,44 @@ def test_the_mbg_nbd_closed_forms_equal_the_librarys_scores(purchases):
         values(model.expected_purchases(data=data, future_t=HORIZON_DAYS)),
         rtol=1e-9,
     )
+
+
+PARETO_PARAMETER_SETS = [
+    {"r": 0.5917, "alpha": 77.23, "s": 0.4028, "beta": 37.22},  # fitted on CDNOW's 39 weeks: alpha > beta
+    {"r": 1.2, "alpha": 20.0, "s": 0.8, "beta": 60.0},  # alpha < beta: the other hypergeometric branch
+    {"r": 0.05, "alpha": 0.8, "s": 2.5, "beta": 900.0},  # a drop-out rate far below the purchase rate
+]
+
+
+@pytest.mark.parametrize("purchases", PARETO_PARAMETER_SETS)
+def test_the_pareto_nbd_closed_forms_equal_the_librarys_scores(purchases):
+    """Pareto/NBD, a candidate of the outlook (candidates.py): p_alive, the expected purchases and the
+    probability of no purchase equal pymc-marketing's ParetoNBDModel to 1e-9, on both branches of its
+    likelihood (alpha >= beta and alpha < beta)."""
+    import arviz
+    from pymc_marketing.clv import ParetoNBDModel
+
+    data = _customers(seed=5)
+    model = ParetoNBDModel(data=data[["customer_id", "frequency", "recency", "T"]])
+    model.build_model()
+    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in purchases.items()})
+    x, t_x, tenure = (data[column].to_numpy() for column in ("frequency", "recency", "T"))
+
+    def values(array) -> np.ndarray:
+        return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
+
+    frame = data[["customer_id", "frequency", "recency", "T"]]
+    library = {
+        "p_alive": values(model.expected_probability_alive(data=frame)),
+        "expected_purchases": values(model.expected_purchases(data=frame, future_t=HORIZON_DAYS)),
+        "p_no_purchase": values(
+            model.expected_purchase_probability(data=frame, n_purchases=0, future_t=HORIZON_DAYS)
+        ),
+    }
+    ours = {
+        "p_alive": closed_forms.pareto_p_alive(purchases, x, t_x, tenure),
+        "expected_purchases": closed_forms.pareto_expected_purchases(purchases, HORIZON_DAYS, x, t_x, tenure),
+        "p_no_purchase": closed_forms.pareto_p_no_purchase(purchases, HORIZON_DAYS, x, t_x, tenure),
+    }
+    for score, expected in library.items():
+        np.testing.assert_allclose(ours[score], expected, rtol=1e-9, atol=1e-12, err_msg=score)

@@ -1,5 +1,6 @@
 """The outlook's candidate models and how one is chosen by its own backtest (issue 33, first part: measured
-by `make bench-outlook` on CDNOW; the pipeline still fits the classic pair, models.py).
+by `make bench-outlook` on CDNOW; the pipeline still fits the classic pair, models.py). Each is fitted by the
+library and scored by its closed form (closed_forms.py, held equal to the library's by a test).
 
 Purchases (when and how often a customer buys), each from pymc-marketing, fitted by MAP:
 
@@ -62,8 +63,9 @@ class Figures:
         return (round(abs(self.revenue_error) * 100), -self.auc, -self.top_decile_capture)
 
 
-def fit_purchases(name: str, data: pd.DataFrame):
-    """The purchase model `name` fitted by MAP on `data` (customer_id, frequency, recency, T)."""
+def fit_purchases(name: str, data: pd.DataFrame) -> dict[str, float]:
+    """The purchase model `name` fitted by MAP on `data` (customer_id, frequency, recency, T): its
+    parameters, as int_outlook_fits keeps a fit's."""
     from pymc_marketing.clv import BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel
 
     model_class = {"bg_nbd": BetaGeoModel, "mbg_nbd": ModifiedBetaGeoModel, "pareto_nbd": ParetoNBDModel}[
@@ -72,66 +74,62 @@ def fit_purchases(name: str, data: pd.DataFrame):
     with _quiet():
         model = model_class(data=data[["customer_id", "frequency", "recency", "T"]])
         model.fit(method="map", progressbar=False)
-    return model
+    return map_parameters(model)
 
 
-def purchase_scores(name: str, model, data: pd.DataFrame, horizon_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """(p_buys, expected purchase days) over the next `horizon_days`, from the library's own methods.
-
-    MBG/NBD has no probability of no purchase in the library. A customer alive at T (the library's
-    p_alive) with purchase rate lambda buys nothing in t days with probability exp(-lambda t), and drops out
-    only right after a purchase, so P(none) = 1 - p_alive + p_alive * ((alpha + T) / (alpha + T + t))^(r + x),
-    the rate's posterior given alive being Gamma(r + x, alpha + T). The same identity holds for BG/NBD's
-    customers with a repeat purchase (tests/test_outlook_candidates.py).
-    """
-    frame = data[["customer_id", "frequency", "recency", "T"]]
-    with _quiet():
-        orders = _mean(model.expected_purchases(data=frame, future_t=horizon_days))
-        if name == "pareto_nbd":
-            none = _mean(
-                model.expected_purchase_probability(data=frame, n_purchases=0, future_t=horizon_days)
-            )
-        elif name == "mbg_nbd":
-            x, t_x, tenure = (frame[column].to_numpy() for column in ("frequency", "recency", "T"))
-            none = closed_forms.mbg_p_no_purchase(map_parameters(model), horizon_days, x, t_x, tenure)
-        else:
-            none = _mean(model.expected_probability_no_purchase(t=horizon_days, data=frame))
-    return 1 - none, orders
+# Each purchase model's (probability of no purchase, expected purchases) in closed form, held equal to
+# pymc-marketing's own scores by tests/test_outlook_closed_forms.py (MBG/NBD's no-purchase probability, which
+# the library lacks, by its identity).
+SCORES = {
+    "bg_nbd": (closed_forms.p_no_purchase, closed_forms.expected_purchases),
+    "mbg_nbd": (closed_forms.mbg_p_no_purchase, closed_forms.mbg_expected_purchases),
+    "pareto_nbd": (closed_forms.pareto_p_no_purchase, closed_forms.pareto_expected_purchases),
+}
 
 
-def fit_spend(name: str, data: pd.DataFrame) -> dict[tuple, object]:
-    """The spend model `name` on the repeat buyers of `data` (frequency, monetary_value): band → fit."""
+def purchase_scores(
+    name: str, parameters: dict[str, float], data: pd.DataFrame, horizon_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(p_buys, expected purchase days) of each customer of `data` over the next `horizon_days`."""
+    x, t_x, tenure = (data[column].astype("float64").to_numpy() for column in ("frequency", "recency", "T"))
+    no_purchase, expected = SCORES[name]
+    return 1 - no_purchase(parameters, horizon_days, x, t_x, tenure), expected(
+        parameters, horizon_days, x, t_x, tenure
+    )
+
+
+def fit_spend(name: str, data: pd.DataFrame) -> dict[tuple, dict[str, float]]:
+    """The spend model `name` on the repeat buyers of `data` (frequency, monetary_value): band of repeat
+    purchase days → Gamma-Gamma parameters; (0, inf) is the pooled fit."""
     from pymc_marketing.clv import GammaGammaModel
 
     repeat = data[(data["frequency"] > 0) & (data["monetary_value"] > 0)]
     frame = repeat[["customer_id", "frequency", "monetary_value"]]
+    bands = [(0, math.inf)]
+    if name == "gamma_gamma_by_frequency":
+        bands += [
+            (low, high)
+            for low, high in FREQUENCY_BANDS
+            if frame["frequency"].between(low, high).sum() >= MIN_BAND_CUSTOMERS
+        ]
+    fits = {}
     with _quiet():
-        pooled = GammaGammaModel(data=frame)
-        pooled.fit(method="map", progressbar=False)
-        fits: dict[tuple, object] = {(0, math.inf): pooled}
-        if name == "gamma_gamma_by_frequency":
-            for low, high in FREQUENCY_BANDS:
-                band = frame[frame["frequency"].between(low, high)]
-                if len(band) >= MIN_BAND_CUSTOMERS:
-                    model = GammaGammaModel(data=band)
-                    model.fit(method="map", progressbar=False)
-                    fits[(low, high)] = model
+        for low, high in bands:
+            model = GammaGammaModel(data=frame[frame["frequency"].between(low, high)])
+            model.fit(method="map", progressbar=False)
+            fits[(low, high)] = map_parameters(model)
     return fits
 
 
-def spend_per_purchase(fits: dict[tuple, object], data: pd.DataFrame) -> np.ndarray:
-    """Each customer's expected spend per purchase day: by the fit of their band, else the pooled one."""
-    frame = data[["customer_id", "frequency", "monetary_value"]].assign(
-        monetary_value=data["monetary_value"].fillna(0).clip(lower=0)
-    )
-    with _quiet():
-        spend = _mean(fits[(0, math.inf)].expected_customer_spend(data=frame))
-        for (low, high), model in fits.items():
-            if (low, high) == (0, math.inf):
-                continue
-            inside = frame["frequency"].between(low, high).to_numpy()
-            if inside.any():
-                spend[inside] = _mean(model.expected_customer_spend(data=frame[inside]))
+def spend_per_purchase(fits: dict[tuple, dict[str, float]], data: pd.DataFrame) -> np.ndarray:
+    """Each customer's expected spend per purchase day (closed_forms.expected_spend): by the fit of their
+    band, else the pooled one."""
+    x = data["frequency"].astype("float64").to_numpy()
+    mean_value = data["monetary_value"].fillna(0).clip(lower=0).astype("float64").to_numpy()
+    spend = closed_forms.expected_spend(fits[(0, math.inf)], x, mean_value)
+    for (low, high), parameters in fits.items():
+        inside = (x >= low) & (x <= high) & ((low, high) != (0, math.inf))
+        spend[inside] = closed_forms.expected_spend(parameters, x[inside], mean_value[inside])
     return spend
 
 
@@ -163,7 +161,3 @@ def choose(backtests: dict[tuple[str, str], Figures]) -> tuple[str, str]:
 
 def candidates() -> Iterable[tuple[str, str]]:
     return ((purchase, spend) for purchase in PURCHASE_CANDIDATES for spend in SPEND_CANDIDATES)
-
-
-def _mean(values) -> np.ndarray:
-    return np.asarray(values.mean(dim=("chain", "draw")).to_numpy(), dtype="float64").copy()

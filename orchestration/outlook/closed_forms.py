@@ -14,7 +14,7 @@ cutoff), all in days; the parameters as int_outlook_fits stores them (`r`, `alph
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, expit, hyp2f1
+from scipy.special import betaln, expit, gammaln, hyp2f1, logsumexp
 
 
 def p_alive(parameters: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -89,3 +89,84 @@ def mbg_p_no_purchase(
     r, alpha = parameters["r"], parameters["alpha"]
     alive = mbg_p_alive(parameters, x, t_x, T)
     return 1 - alive + alive * ((alpha + T) / (alpha + T + t)) ** (r + x)
+
+
+def pareto_log_likelihood(
+    parameters: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Pareto/NBD (Schmittlein, Morrison and Colombo 1987): each customer's log-likelihood, in the form
+    pymc-marketing writes it (the larger of alpha and beta factored out of the hypergeometric terms, the two
+    terms added in log space)."""
+    r, alpha, s, beta = (parameters[name] for name in ("r", "alpha", "s", "beta"))
+    rsx, rx = r + s + x, r + x
+    alpha_larger = alpha >= beta
+    larger, smaller = (alpha, beta) if alpha_larger else (beta, alpha)
+    difference = larger - smaller
+    first_b, second_b = (s + 1, s) if alpha_larger else (rx, rx + 1)
+    refactored = rsx * np.log(larger + t_x)
+    term1 = np.log(hyp2f1(rsx, first_b, rsx + 1, difference / (larger + t_x)))
+    term2 = (
+        np.log(hyp2f1(rsx, second_b, rsx + 1, difference / (larger + T)))
+        - rsx * np.log(larger + T)
+        + refactored
+    )
+    a1 = gammaln(rx) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) - refactored
+    return a1 + np.logaddexp(np.log(s) - np.log(rsx) + term1, np.log(rx) - np.log(rsx) + term2)
+
+
+def pareto_p_alive(parameters: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Pareto/NBD: the probability the customer has not dropped out by T."""
+    r, alpha, s, beta = (parameters[name] for name in ("r", "alpha", "s", "beta"))
+    return np.exp(
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha / (alpha + T))
+        - x * np.log(alpha + T)
+        + s * np.log(beta / (beta + T))
+        - pareto_log_likelihood(parameters, x, t_x, T)
+    )
+
+
+def pareto_expected_purchases(
+    parameters: dict[str, float], t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Pareto/NBD: the expected purchases in (T, T + t]."""
+    r, alpha, s, beta = (parameters[name] for name in ("r", "alpha", "s", "beta"))
+    alive_part = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + s * np.log(beta)
+        - (r + x) * np.log(alpha + T)
+        - s * np.log(beta + T)
+    )
+    rate = np.log(r + x) + np.log(beta + T) - np.log(alpha + T)
+    lifetime = np.log((1 - ((beta + T) / (beta + T + t)) ** (s - 1)) / (s - 1))
+    return np.exp(alive_part + rate + lifetime - pareto_log_likelihood(parameters, x, t_x, T))
+
+
+def pareto_p_no_purchase(
+    parameters: dict[str, float], t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Pareto/NBD: the probability of no purchase in (T, T + t] (Fader, Hardie and Lee's expression for
+    P(X(T, T + t) = n) at n = 0, as pymc-marketing writes it)."""
+    r, alpha, s, beta = (parameters[name] for name in ("r", "alpha", "s", "beta"))
+    log_likelihood = pareto_log_likelihood(parameters, x, t_x, T)
+    alpha_smaller = alpha < beta
+    larger, smaller = (beta, alpha) if alpha_smaller else (alpha, beta)
+    second = r + x if alpha_smaller else s + 1
+    scale = r * np.log(alpha) + s * np.log(beta)
+
+    def hypergeometric_part(horizon: float) -> np.ndarray:
+        return (
+            scale
+            + gammaln(r + s + x)
+            + betaln(r + x, s + 1)
+            + np.log(hyp2f1(r + s + x, second, r + s + x + 1, (larger - smaller) / (larger + T + horizon)))
+            - (gammaln(r) + gammaln(s) + (r + s + x) * np.log(larger + T + horizon))
+        )
+
+    alive = gammaln(r + x) + scale - (gammaln(r) + (r + x) * np.log(alpha + T) + s * np.log(beta + T))
+    quiet = gammaln(r + x) + scale - (gammaln(r) + (r + x) * np.log(alpha + T + t) + s * np.log(beta + T + t))
+    terms = np.stack([quiet, hypergeometric_part(0.0), hypergeometric_part(t)]) - log_likelihood
+    return 1 - np.exp(alive - log_likelihood) + np.exp(logsumexp(terms, axis=0, b=np.array([[1], [1], [-1]])))
