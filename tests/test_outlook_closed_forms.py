@@ -40,29 +40,32 @@ def _customers(seed: int) -> pd.DataFrame:
     )
 
 
+def _with_parameters(model, parameters: dict):
+    """A pymc-marketing model holding `parameters` as its one-draw posterior, as a stored fit is."""
+    import arviz
+
+    model.build_model()
+    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in parameters.items()})
+    return model
+
+
+def _values(array) -> np.ndarray:
+    """A library score per customer (the one draw's)."""
+    return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
+
+
 def _library_scores(purchases: dict, spend: dict, data: pd.DataFrame) -> dict[str, np.ndarray]:
     """pymc-marketing's own scores for stored parameters, given as the model's one-draw posterior."""
-    import arviz
     from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
 
-    def with_parameters(model, parameters):
-        model.build_model()
-        model.idata = arviz.from_dict(
-            posterior={name: np.array([[value]]) for name, value in parameters.items()}
-        )
-        return model
-
-    def values(array) -> np.ndarray:
-        return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
-
-    bg = with_parameters(BetaGeoModel(data=data[["customer_id", "frequency", "recency", "T"]]), purchases)
+    bg = _with_parameters(BetaGeoModel(data=data[["customer_id", "frequency", "recency", "T"]]), purchases)
     spend_data = data[["customer_id", "frequency", "monetary_value"]]
-    gg = with_parameters(GammaGammaModel(data=spend_data[spend_data["frequency"] > 0]), spend)
+    gg = _with_parameters(GammaGammaModel(data=spend_data[spend_data["frequency"] > 0]), spend)
     return {
-        "p_alive": values(bg.expected_probability_alive(data=data)),
-        "p_no_purchase": values(bg.expected_probability_no_purchase(t=HORIZON_DAYS, data=data)),
-        "expected_purchases": values(bg.expected_purchases(data=data, future_t=HORIZON_DAYS)),
-        "expected_spend": values(gg.expected_customer_spend(data=spend_data)),
+        "p_alive": _values(bg.expected_probability_alive(data=data)),
+        "p_no_purchase": _values(bg.expected_probability_no_purchase(t=HORIZON_DAYS, data=data)),
+        "expected_purchases": _values(bg.expected_purchases(data=data, future_t=HORIZON_DAYS)),
+        "expected_spend": _values(gg.expected_customer_spend(data=spend_data)),
     }
 
 
@@ -86,26 +89,21 @@ def test_the_mbg_nbd_closed_forms_equal_the_librarys_scores(purchases):
     """MBG/NBD, a candidate of the outlook (candidates.py), for the same parameter sets: p_alive and the
     expected purchases equal pymc-marketing's ModifiedBetaGeoModel to 1e-9 (it has no probability of no
     purchase: closed_forms.mbg_p_no_purchase is pinned by its identity in tests/unit)."""
-    import arviz
     from pymc_marketing.clv import ModifiedBetaGeoModel
 
     data = _customers(seed=3)
-    model = ModifiedBetaGeoModel(data=data[["customer_id", "frequency", "recency", "T"]])
-    model.build_model()
-    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in purchases.items()})
+    model = _with_parameters(
+        ModifiedBetaGeoModel(data=data[["customer_id", "frequency", "recency", "T"]]), purchases
+    )
     x, t_x, tenure = (data[column].to_numpy() for column in ("frequency", "recency", "T"))
-
-    def values(array) -> np.ndarray:
-        return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
-
     np.testing.assert_allclose(
         closed_forms.mbg_p_alive(purchases, x, t_x, tenure),
-        values(model.expected_probability_alive(data=data)),
+        _values(model.expected_probability_alive(data=data)),
         rtol=1e-9,
     )
     np.testing.assert_allclose(
         closed_forms.mbg_expected_purchases(purchases, HORIZON_DAYS, x, t_x, tenure),
-        values(model.expected_purchases(data=data, future_t=HORIZON_DAYS)),
+        _values(model.expected_purchases(data=data, future_t=HORIZON_DAYS)),
         rtol=1e-9,
     )
 
@@ -122,23 +120,18 @@ def test_the_pareto_nbd_closed_forms_equal_the_librarys_scores(purchases):
     """Pareto/NBD, a candidate of the outlook (candidates.py): p_alive, the expected purchases and the
     probability of no purchase equal pymc-marketing's ParetoNBDModel to 1e-9, on both branches of its
     likelihood (alpha >= beta and alpha < beta)."""
-    import arviz
     from pymc_marketing.clv import ParetoNBDModel
 
     data = _customers(seed=5)
-    model = ParetoNBDModel(data=data[["customer_id", "frequency", "recency", "T"]])
-    model.build_model()
-    model.idata = arviz.from_dict(posterior={name: np.array([[value]]) for name, value in purchases.items()})
+    model = _with_parameters(
+        ParetoNBDModel(data=data[["customer_id", "frequency", "recency", "T"]]), purchases
+    )
     x, t_x, tenure = (data[column].to_numpy() for column in ("frequency", "recency", "T"))
-
-    def values(array) -> np.ndarray:
-        return np.asarray(array.mean(dim=("chain", "draw")).to_numpy(), dtype="float64")
-
     frame = data[["customer_id", "frequency", "recency", "T"]]
     library = {
-        "p_alive": values(model.expected_probability_alive(data=frame)),
-        "expected_purchases": values(model.expected_purchases(data=frame, future_t=HORIZON_DAYS)),
-        "p_no_purchase": values(
+        "p_alive": _values(model.expected_probability_alive(data=frame)),
+        "expected_purchases": _values(model.expected_purchases(data=frame, future_t=HORIZON_DAYS)),
+        "p_no_purchase": _values(
             model.expected_purchase_probability(data=frame, n_purchases=0, future_t=HORIZON_DAYS)
         ),
     }
