@@ -92,7 +92,7 @@ def backtest(lines: pd.DataFrame, cutoff: dt.date, horizon: int) -> dict[tuple[s
     for purchase in cand.PURCHASE_CANDIDATES:
         started = time.perf_counter()
         parameters = cand.fit_purchases(purchase, data)
-        p_buys, orders = cand.purchase_scores(purchase, parameters, data, horizon)
+        _, p_buys, orders = cand.purchase_scores(purchase, parameters, data, horizon)
         seconds = time.perf_counter() - started
         for name, (per_purchase, spend_seconds) in spend.items():
             figures = cand.figures(p_buys, orders * per_purchase, bought, actual)

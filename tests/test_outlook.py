@@ -138,7 +138,8 @@ def test_a_daily_build_scores_with_the_weeks_fit_and_refits_a_week_later(tmp_pat
 
     def fits(pyramid: Pyramid) -> list[tuple]:
         return pyramid.query(
-            "select fit_kind, cutoff_date from intermediate.int_outlook_fits order by fitted_at, fit_kind"
+            "select fit_kind, cutoff_date from intermediate.int_outlook_fits where chosen"
+            " order by fitted_at, fit_kind"
         )
 
     def fitted_on(pyramid: Pyramid) -> list[tuple]:

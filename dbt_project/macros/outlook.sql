@@ -78,3 +78,16 @@
         {%- endif -%}
     {%- endif %}
 {%- endmacro %}
+
+{% macro outlook_methods() -%}
+    {#- What may make a customer's outlook (int_outlook_predictions.method): each candidate pair of a purchase
+        model and a spend model, as orchestration/outlook/candidates.py fits and names them (METHODS: a pure
+        test holds the two equal), then the rules without a model. -#}
+    {%- set methods = [] -%}
+    {%- for purchase_model in ['bg_nbd', 'mbg_nbd', 'pareto_nbd'] -%}
+        {%- for spend_model in ['gamma_gamma', 'gamma_gamma_by_frequency'] -%}
+            {%- do methods.append(purchase_model ~ '_' ~ spend_model) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(methods + ['own_rate', 'prospect_cohort', 'no_history']) }}
+{%- endmacro %}

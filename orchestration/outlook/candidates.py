@@ -1,6 +1,7 @@
-"""The outlook's candidate models and how one is chosen by its own backtest (issue 33, first part: measured
-by `make bench-outlook` on CDNOW; the pipeline still fits the classic pair, models.py). Each is fitted by the
-library and scored by its closed form (closed_forms.py, held equal to the library's by a test).
+"""The outlook's candidate models and how one is chosen by its own backtest: each refit of the backtest cutoff
+fits every candidate and keeps the one the CRITERION prefers (models.choose_outlook, called by the dbt Python
+model int_outlook_fits); `make bench-outlook` measures them on CDNOW. Each is fitted by the library and scored
+by its closed form (closed_forms.py, held equal to the library's by a test).
 
 Purchases (when and how often a customer buys), each from pymc-marketing, fitted by MAP:
 
@@ -23,7 +24,9 @@ total is what a plan is built on); then the higher AUC of "buys again"; then the
 
 from __future__ import annotations
 
+import logging
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from orchestration.outlook import closed_forms
-from orchestration.outlook.models import _quiet, map_parameters
 
 PURCHASE_CANDIDATES = ("bg_nbd", "mbg_nbd", "pareto_nbd")
 SPEND_CANDIDATES = ("gamma_gamma", "gamma_gamma_by_frequency")
@@ -40,6 +42,11 @@ CLASSIC = ("bg_nbd", "gamma_gamma")
 FREQUENCY_BANDS = ((1, 1), (2, 3), (4, math.inf))
 MIN_BAND_CUSTOMERS = 50
 CRITERION = "smallest |revenue error| (whole %), then highest AUC, then highest top-decile capture"
+
+
+def method_name(purchase_model: str, spend_model: str) -> str:
+    """The pair's name in int_outlook_predictions.method (the classic pair: bg_nbd_gamma_gamma)."""
+    return f"{purchase_model}_{spend_model}"
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,24 @@ class Figures:
 
     @property
     def revenue_error(self) -> float:
-        return (
-            (self.predicted_revenue - self.actual_revenue) / self.actual_revenue if self.actual_revenue else 0
-        )
+        """(predicted - actual) / |actual|; infinite when nothing was bought but something predicted."""
+        if self.actual_revenue:
+            return (self.predicted_revenue - self.actual_revenue) / abs(self.actual_revenue)
+        return math.inf if self.predicted_revenue else 0.0
 
     def rank_key(self) -> tuple:
-        return (round(abs(self.revenue_error) * 100), -self.auc, -self.top_decile_capture)
+        """The CRITERION as a sort key (smaller is better). An AUC or capture that cannot be measured (no
+        buyer, or everyone bought; no revenue) ranks below every measured one."""
+
+        def measured(value: float) -> float:
+            return -value if math.isfinite(value) else math.inf
+
+        error = abs(self.revenue_error)
+        return (
+            round(error * 100) if math.isfinite(error) else math.inf,
+            measured(self.auc),
+            measured(self.top_decile_capture),
+        )
 
 
 def fit_purchases(name: str, data: pd.DataFrame) -> dict[str, float]:
@@ -77,24 +96,34 @@ def fit_purchases(name: str, data: pd.DataFrame) -> dict[str, float]:
     return map_parameters(model)
 
 
-# Each purchase model's (probability of no purchase, expected purchases) in closed form, held equal to
-# pymc-marketing's own scores by tests/test_outlook_closed_forms.py (MBG/NBD's no-purchase probability, which
-# the library lacks, by its identity).
+# Each purchase model's (probability alive, probability of no purchase, expected purchases) in closed form,
+# held equal to pymc-marketing's own scores by tests/test_outlook_closed_forms.py (MBG/NBD's no-purchase
+# probability, which the library lacks, by its identity).
 SCORES = {
-    "bg_nbd": (closed_forms.p_no_purchase, closed_forms.expected_purchases),
-    "mbg_nbd": (closed_forms.mbg_p_no_purchase, closed_forms.mbg_expected_purchases),
-    "pareto_nbd": (closed_forms.pareto_p_no_purchase, closed_forms.pareto_expected_purchases),
+    "bg_nbd": (closed_forms.p_alive, closed_forms.p_no_purchase, closed_forms.expected_purchases),
+    "mbg_nbd": (
+        closed_forms.mbg_p_alive,
+        closed_forms.mbg_p_no_purchase,
+        closed_forms.mbg_expected_purchases,
+    ),
+    "pareto_nbd": (
+        closed_forms.pareto_p_alive,
+        closed_forms.pareto_p_no_purchase,
+        closed_forms.pareto_expected_purchases,
+    ),
 }
 
 
 def purchase_scores(
     name: str, parameters: dict[str, float], data: pd.DataFrame, horizon_days: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(p_buys, expected purchase days) of each customer of `data` over the next `horizon_days`."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p_alive, p_buys, expected purchase days) of each customer of `data` over the next `horizon_days`."""
     x, t_x, tenure = (data[column].astype("float64").to_numpy() for column in ("frequency", "recency", "T"))
-    no_purchase, expected = SCORES[name]
-    return 1 - no_purchase(parameters, horizon_days, x, t_x, tenure), expected(
-        parameters, horizon_days, x, t_x, tenure
+    alive, no_purchase, expected = SCORES[name]
+    return (
+        alive(parameters, x, t_x, tenure),
+        1 - no_purchase(parameters, horizon_days, x, t_x, tenure),
+        expected(parameters, horizon_days, x, t_x, tenure),
     )
 
 
@@ -133,13 +162,32 @@ def spend_per_purchase(fits: dict[tuple, dict[str, float]], data: pd.DataFrame) 
     return spend
 
 
+def spend_to_json(fits: dict[tuple, dict[str, float]]) -> tuple[dict[str, float], list]:
+    """(the pooled fit, [[low, high or None, parameters] per band]) as int_outlook_fits keeps them."""
+    bands = [
+        [low, None if math.isinf(high) else high, parameters]
+        for (low, high), parameters in fits.items()
+        if (low, high) != (0, math.inf)
+    ]
+    return fits[(0, math.inf)], bands
+
+
+def spend_from_json(pooled: dict[str, float], bands: list | None) -> dict[tuple, dict[str, float]]:
+    fits = {(0, math.inf): pooled}
+    for low, high, parameters in bands or []:
+        fits[(low, math.inf if high is None else high)] = parameters
+    return fits
+
+
 def figures(p_buys: np.ndarray, revenue: np.ndarray, bought: np.ndarray, actual: np.ndarray) -> Figures:
     """A backtest's figures: totals, the AUC of p_buys for "bought" (Mann-Whitney, ties averaged) and the
     share of the actual revenue brought by the tenth with the highest predicted revenue."""
     bought = np.asarray(bought, dtype=bool)
+    actual = np.asarray(actual, dtype="float64")
     ranks = pd.Series(p_buys).rank(method="average").to_numpy()
-    positives, negatives = bought.sum(), (~bought).sum()
-    auc = (ranks[bought].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    positives, negatives = int(bought.sum()), int((~bought).sum())
+    pairs = positives * negatives
+    auc = (ranks[bought].sum() - positives * (positives + 1) / 2) / pairs if pairs else math.nan
     top = np.argsort(-revenue, kind="stable")[: math.ceil(len(revenue) / 10)]
     total = float(actual.sum())
     return Figures(
@@ -148,16 +196,53 @@ def figures(p_buys: np.ndarray, revenue: np.ndarray, bought: np.ndarray, actual:
         predicted_buyers=float(p_buys.sum()),
         actual_buyers=int(positives),
         auc=float(auc),
-        top_decile_capture=float(actual[top].sum() / total) if total else 0.0,
+        top_decile_capture=float(actual[top].sum() / total) if total else math.nan,
     )
 
 
-def choose(backtests: dict[tuple[str, str], Figures]) -> tuple[str, str]:
-    """The candidate (purchase model, spend model) the CRITERION prefers; ties keep the classic pair's
-    place first, then the candidates' order."""
+def ranking(backtests: dict[tuple[str, str], Figures]) -> list[tuple[str, str]]:
+    """The candidates (purchase model, spend model), best first by the CRITERION; ties keep the classic
+    pair first, then the candidates' order."""
     order = [CLASSIC, *(key for key in backtests if key != CLASSIC)]
-    return min((key for key in order if key in backtests), key=lambda key: backtests[key].rank_key())
+    return sorted((key for key in order if key in backtests), key=lambda key: backtests[key].rank_key())
+
+
+def choose(backtests: dict[tuple[str, str], Figures]) -> tuple[str, str]:
+    """The candidate the CRITERION prefers."""
+    return ranking(backtests)[0]
 
 
 def candidates() -> Iterable[tuple[str, str]]:
     return ((purchase, spend) for purchase in PURCHASE_CANDIDATES for spend in SPEND_CANDIDATES)
+
+
+METHODS = tuple(method_name(*pair) for pair in candidates())
+
+
+def map_parameters(model) -> dict[str, float]:
+    """A MAP fit's parameters (the one-draw posterior's scalars), as int_outlook_fits keeps them."""
+    posterior = model.idata.posterior
+    return {
+        name: float(posterior[name].mean().item())
+        for name in posterior.data_vars
+        if posterior[name].ndim == 2
+    }
+
+
+class _quiet:
+    """pymc and pytensor log and warn on every fit (sampler choice, compilation); the build's log is dbt's."""
+
+    def __enter__(self):
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore")
+        names = ("pymc", "pytensor", "pymc_marketing")
+        self._levels = {name: logging.getLogger(name).level for name in names}
+        for name in self._levels:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        return self
+
+    def __exit__(self, *exc):
+        for name, level in self._levels.items():
+            logging.getLogger(name).setLevel(level)
+        return self._warnings.__exit__(*exc)

@@ -15,6 +15,7 @@ from orchestration.report.text import (
     PyramidLevel,
     read_action_summary,
     read_backtest,
+    read_candidates,
     read_forecast,
     read_outlook_quality,
 )
@@ -52,6 +53,8 @@ class ReportData:
     top_of_tier: dict[str, list[tuple]] = field(default_factory=dict)
     # The outlook's backtest (report.read_backtest): one row per segment, `all` first.
     backtest: list[tuple] = field(default_factory=list)
+    # The outlook's candidate models as its backtest ranked them (report.read_candidates), the chosen first.
+    candidates: list[tuple] = field(default_factory=list)
     # The limits the backtest misses, in words (report.read_outlook_quality); None when it meets them.
     outlook_warnings: str | None = None
 
@@ -136,5 +139,6 @@ def read_report_data(duckdb_path: Path) -> ReportData:
         first_to_call={action: [row[1:] for row in first if row[0] == action] for action, *_ in actions},
         top_of_tier={tier: [row[1:] for row in top_of_tier if row[0] == tier] for tier in TIERS},
         backtest=read_backtest(duckdb_path),
+        candidates=read_candidates(duckdb_path),
         outlook_warnings=read_outlook_quality(duckdb_path),
     )

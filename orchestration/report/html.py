@@ -250,7 +250,45 @@ def _outlook_section(
     return (
         f'<section id="outlook"><h2>{escape(words["outlook"])}</h2>{banner}<p>{note}</p>'
         f"{charts['calibration']}"
-        f'<table id="backtest"><tr>{header}</tr>{rows}</table></section>'
+        f'<table id="backtest"><tr>{header}</tr>{rows}</table>'
+        f"{_candidates_table(data, words, fmt)}</section>"
+    )
+
+
+# The models' own names, the same in every language; a spend model by frequency band is described in words.
+MODEL_NAMES = {
+    "bg_nbd": "BG/NBD",
+    "mbg_nbd": "MBG/NBD",
+    "pareto_nbd": "Pareto/NBD",
+    "gamma_gamma": "Gamma-Gamma",
+}
+
+
+def _candidates_table(data: ReportData, words: dict[str, str], fmt: LocaleFormat) -> str:
+    """How the outlook's model was chosen (marts.outlook_candidates): each candidate's backtest figures, the
+    chosen one first and marked."""
+    if not data.candidates:
+        return ""
+    escape = html.escape
+    keys = ("model", "revenue_error", "auc", "top_decile_share")
+    header = "".join(f"<th>{escape(words[key])}</th>" for key in keys)
+    rows = []
+    for _, chosen, purchase, spend, error, auc, share, _ in data.candidates:
+        name = f"{MODEL_NAMES[purchase]} + {MODEL_NAMES.get(spend) or words[spend]}"
+        mark = f" <strong>({escape(words['chosen'])})</strong>" if chosen else ""
+        error_share = None if error is None else error / 100
+        cells = [fmt.percent(error_share), fmt.number(auc, 3), fmt.number(share, 3)]
+        marked = ' class="chosen"' if chosen else ""
+        rows.append(
+            f'<tr data-method="{purchase}_{spend}"{marked}>'
+            f'<th scope="row">{escape(name)}{mark}</th>'
+            + "".join(f'<td class="number">{_number(cell)}</td>' for cell in cells)
+            + "</tr>"
+        )
+    note = _sentence(words["candidates_note"], cutoff=fmt.date(data.candidates[0][7]))
+    return (
+        f"<h3>{escape(words['candidates'])}</h3><p>{note}</p>"
+        f'<table id="candidates"><tr>{header}</tr>{"".join(rows)}</table>'
     )
 
 

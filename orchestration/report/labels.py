@@ -89,6 +89,16 @@ LABELS: dict[str, dict[str, str]] = {
         "actual_revenue": "Actual revenue",
         "auc": "AUC",
         "top_decile_capture": "Top 10 % capture",
+        "candidates": "Models compared",
+        "candidates_note": (
+            "Each model fitted on what was known on {cutoff} and scored on the days after; the outlook uses"
+            " the one with the smallest revenue error (then the best AUC, then the best top 10 % share)."
+        ),
+        "model": "Model",
+        "revenue_error": "Revenue error",
+        "top_decile_share": "Top 10 % share",
+        "chosen": "chosen",
+        "gamma_gamma_by_frequency": "Gamma-Gamma by frequency",
         "actions": "What to do next",
         "action": "Action",
         "value_at_stake": "Value at stake",
@@ -195,6 +205,16 @@ LABELS: dict[str, dict[str, str]] = {
         "actual_revenue": "الإيرادات الفعلية",
         "auc": "AUC",
         "top_decile_capture": "حصة أعلى 10 %",
+        "candidates": "النماذج المقارنة",
+        "candidates_note": (
+            "كل نموذج مُلائَم على ما كان معروفًا في {cutoff} ومُقيَّم على الأيام التالية؛ تستخدم التوقعات النموذج"
+            " ذا أصغر خطأ في الإيراد (ثم أفضل AUC، ثم أكبر حصة لأعلى 10 %)."
+        ),
+        "model": "النموذج",
+        "revenue_error": "خطأ الإيراد",
+        "top_decile_share": "حصة أعلى 10 % من الإيراد",
+        "chosen": "المختار",
+        "gamma_gamma_by_frequency": "غاما-غاما حسب تكرار الشراء",
         "actions": "ما العمل التالي",
         "action": "الإجراء",
         "value_at_stake": "القيمة المعرّضة",
@@ -302,6 +322,17 @@ LABELS: dict[str, dict[str, str]] = {
         "actual_revenue": "Rzeczywisty przychód",
         "auc": "AUC",
         "top_decile_capture": "Udział najlepszych 10 %",
+        "candidates": "Porównane modele",
+        "candidates_note": (
+            "Każdy model dopasowany do tego, co było wiadomo {cutoff}, i oceniony na kolejnych dniach;"
+            " prognoza używa modelu z najmniejszym błędem przychodu (potem z najlepszym AUC, potem z"
+            " największym udziałem najlepszych 10 %)."
+        ),
+        "model": "Model",
+        "revenue_error": "Błąd przychodu",
+        "top_decile_share": "Udział najlepszych 10 % w przychodzie",
+        "chosen": "wybrany",
+        "gamma_gamma_by_frequency": "Gamma-Gamma według częstości zakupów",
         "actions": "Co dalej",
         "action": "Działanie",
         "value_at_stake": "Wartość w grze",

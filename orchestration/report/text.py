@@ -118,6 +118,39 @@ def read_backtest(duckdb_path: Path) -> list[tuple]:
     return sorted(rows, key=lambda row: BACKTEST_SEGMENTS.index(row[0]))
 
 
+def read_candidates(duckdb_path: Path) -> list[tuple]:
+    """(choice rank, chosen, purchase model, spend model, revenue error %, AUC, top 10 % revenue share,
+    cutoff date) per candidate of marts.outlook_candidates, the chosen first; none before a choice (or in a
+    warehouse published before the choice existed)."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        try:
+            return con.execute(
+                "select choice_rank, chosen, purchase_model, spend_model, revenue_error_percent,"
+                " auc_buys_again, top_decile_revenue_share, cutoff_date"
+                f" from {MARTS_SCHEMA}.outlook_candidates order by choice_rank"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
+
+
+def format_candidates_markdown(rows: list[tuple]) -> str:
+    def figure(value: object) -> str:
+        return "" if value is None else f"{value}"
+
+    lines = [
+        f"| {rank} | {purchase} + {spend}{' (chosen)' if chosen else ''} | {figure(error)} | {figure(auc)}"
+        f" | {figure(share)} |"
+        for rank, chosen, purchase, spend, error, auc, share, _ in rows
+    ]
+    return "\n".join(
+        [
+            "| rank | purchases + spend | revenue error % | AUC | top 10 % revenue share |",
+            "| ---: | --- | ---: | ---: | ---: |",
+            *lines,
+        ]
+    )
+
+
 def read_outlook_quality(duckdb_path: Path) -> str | None:
     """What the outlook's backtest misses of its limits (outlook_backtest.quality_warnings, row `all`): None
     when it meets them or has no row."""

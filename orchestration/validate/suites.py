@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from orchestration.build.lineage import contracted_columns, load_manifest
 from orchestration.core.settings import LEVELS, TIER_NAMES
+from orchestration.outlook.candidates import METHODS
 from orchestration.validate.gx_modules import Column, gxe
 from orchestration.validate.suite_list import SUITE_LIST
 
 TIERS = TIER_NAMES
 # What produced a customer's outlook (int_outlook_predictions).
-OUTLOOK_METHODS = ("bg_nbd_gamma_gamma", "own_rate", "prospect_cohort", "no_history")
+# The fitted pairs (the candidates' names) and the rules without a model (int_outlook_predictions).
+OUTLOOK_METHODS = (*METHODS, "own_rate", "prospect_cohort", "no_history")
 
 
 @dataclass(frozen=True)

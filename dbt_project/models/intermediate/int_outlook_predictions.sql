@@ -1,7 +1,9 @@
 {#-
     Every known customer's outlook at each cutoff of int_outlook_summary, never null, with the method that
     produced it (the only place these rules are written; customer_outlook and outlook_backtest read them):
-    - `bg_nbd_gamma_gamma`: a customer who bought, scored by the cutoff's fit (int_outlook_scores).
+    - the fitted pair, e.g. `bg_nbd_gamma_gamma` or `pareto_nbd_gamma_gamma_by_frequency` (purchase model _
+      spend model, chosen by the backtest: int_outlook_fits): a customer who bought, scored by the cutoff's fit
+      (int_outlook_scores).
     - `own_rate`: a customer who bought when no model could be fitted (fewer than 20 buyers or 5 repeat
       buyers): their own purchase days so far, per day since their first purchase but over at least one
       horizon, kept up for the horizon (expected_orders); p_buys = 1 - exp(-expected_orders), as if purchases
@@ -58,7 +60,7 @@ predictions as (
         summary.fit_kind,
         summary.customer_id,
         case
-            when scores.customer_id is not null then 'bg_nbd_gamma_gamma'
+            when scores.customer_id is not null then scores.method
             when summary.has_purchased then 'own_rate'
             when earlier_prospects.prospects > 0 then 'prospect_cohort'
             else 'no_history'

@@ -39,11 +39,13 @@ from orchestration.defs.run_settings import hold_warehouse, run_settings
 from orchestration.report.text import (
     format_action_summary_markdown,
     format_backtest_markdown,
+    format_candidates_markdown,
     format_forecast_markdown,
     format_outlook_pyramid_markdown,
     format_pyramid_markdown,
     read_action_summary,
     read_backtest,
+    read_candidates,
     read_forecast,
     read_outlook_pyramid,
     read_pyramid,
@@ -56,6 +58,7 @@ TABLE_METADATA = {
     "pyramid_forecast": ("pyramid_ahead", read_forecast, format_forecast_markdown),
     "customer_outlook": ("pyramid_at_horizon", read_outlook_pyramid, format_outlook_pyramid_markdown),
     "outlook_backtest": ("backtest", read_backtest, format_backtest_markdown),
+    "outlook_candidates": ("candidates", read_candidates, format_candidates_markdown),
     "customer_actions": ("actions", read_action_summary, format_action_summary_markdown),
 }
 
