@@ -12,9 +12,11 @@ import datetime as dt
 import random
 from statistics import mean
 
+import pandas as pd
 import pytest
 
-from orchestration.outlook.models import refit_due
+from orchestration.outlook.candidates import Figures, ranking
+from orchestration.outlook.models import fit_outlook, model_input, refit_due, score_outlook
 from tests.conftest import Dataset, Pyramid
 
 FIRST_DAY = dt.date(2023, 1, 1)
@@ -172,3 +174,62 @@ def test_a_daily_build_scores_with_the_weeks_fit_and_refits_a_week_later(tmp_pat
         "select count(*) from intermediate.int_outlook_customer_sums where as_of_date = '2026-01-07'"
     )
     assert 0 < moved[0][0] < len(whole.query(summary)) / 2
+
+
+def test_the_model_is_chosen_by_its_backtest_and_used(known_rates):
+    """marts.outlook_candidates ranks the six candidate pairs fitted at the backtest cutoff (2024-12-31) in
+    the criterion's order (int_outlook_fits' figures, ranked again here by candidates.ranking). The chosen one
+    (rank 1) is what outlook_backtest measured (its `all` row's figures are the candidate's, computed apart in
+    SQL from the rounded predictions: within 0.1 point and 0.001), what the outlook cutoff was refitted with
+    (int_outlook_fits) and the method of every buyer's outlook."""
+    pyramid, _ = known_rates
+    candidates = pyramid.query(
+        "select choice_rank, chosen, method, revenue_error_percent, auc_buys_again, top_decile_revenue_share,"
+        " cutoff_date from marts.outlook_candidates order by choice_rank"
+    )
+    assert [row[0] for row in candidates] == [1, 2, 3, 4, 5, 6]
+    assert [row[1] for row in candidates] == [True, False, False, False, False, False]
+    assert {row[6] for row in candidates} == {dt.date(2024, 12, 31)}
+    fits = pyramid.query(
+        "select purchase_model, spend_model, predicted_revenue, actual_revenue, predicted_buyers,"
+        " actual_buyers, auc_buys_again, top_decile_revenue_share from intermediate.int_outlook_fits"
+        " where fit_kind = 'backtest'"
+    )
+    figures = {(row[0], row[1]): Figures(*row[2:]) for row in fits}
+    assert ["_".join(pair) for pair in ranking(figures)] == [row[2] for row in candidates]
+    chosen = candidates[0]
+    ((method, error, auc, share),) = pyramid.query(
+        "select method, revenue_error_percent, auc_buys_again, top_decile_revenue_share"
+        " from marts.outlook_backtest where segment = 'all'"
+    )
+    assert method == chosen[2]
+    assert abs(error - chosen[3]) <= 0.1 and abs(auc - chosen[4]) <= 0.001 and abs(share - chosen[5]) <= 0.001
+    outlook_fit = pyramid.query(
+        "select purchase_model || '_' || spend_model from intermediate.int_outlook_fits"
+        " where fit_kind = 'outlook' and chosen"
+    )
+    assert outlook_fit == [(chosen[2],)]
+    assert pyramid.query(
+        "select distinct method from marts.customer_outlook where current_level <> 'prospect'"
+    ) == [(chosen[2],)]
+
+
+@pytest.mark.parametrize("purchase_model", ["bg_nbd", "mbg_nbd", "pareto_nbd"])
+def test_every_candidate_recovers_each_groups_purchase_rate(known_rates, purchase_model):
+    """Each purchase model, fitted on the outlook cutoff's summary of the known-rates customers (as the
+    pipeline fits the chosen one), expects each group still buying at 2, 6 and 12 purchases a year to buy
+    about that often in the next 365 days (within the stated 12 %), and the gone group under one purchase."""
+    pyramid, groups = known_rates
+    columns = "customer_id, frequency, recency, tenure_days, monetary_value"
+    rows = pyramid.query(
+        f"select {columns} from intermediate.int_outlook_summary"
+        " where fit_kind = 'outlook' and has_purchased order by customer_id"
+    )
+    summary = pd.DataFrame(rows, columns=columns.split(", "))
+    data = model_input(summary)
+    scores = score_outlook(data, fit_outlook(data, purchase_model, "gamma_gamma"), 365)
+    by_group = scores.assign(group=scores["customer_id"].map(groups)).groupby("group")
+    expected = by_group["expected_orders"].mean()
+    for group, rate in RATES.items():
+        assert expected[group] == pytest.approx(rate, rel=TOLERANCE), (purchase_model, expected.to_dict())
+    assert expected["gone"] < 1

@@ -1,10 +1,14 @@
 """How the outlook's candidates are compared and chosen (orchestration/outlook/candidates.py), and the
 identity that gives MBG/NBD its probability of no purchase; pure: no model is fitted."""
 
+from pathlib import Path
+
+import jinja2
 import numpy as np
 
 from orchestration.outlook import closed_forms
-from orchestration.outlook.candidates import CLASSIC, Figures, choose, figures
+from orchestration.outlook.candidates import CLASSIC, METHODS, Figures, choose, figures
+from orchestration.validate.suites import OUTLOOK_METHODS
 
 
 def test_backtest_figures_worked_by_hand():
@@ -61,3 +65,16 @@ def test_no_purchase_is_dropout_or_a_quiet_alive_customer():
         )
         expected = closed_forms.p_no_purchase(parameters, 365, frequency, recency, tenure)
         np.testing.assert_allclose(1 - alive + alive * stays, expected, rtol=1e-9)
+
+
+def test_dbt_names_the_methods_the_candidates_make():
+    """dbt's accepted methods (macro outlook_methods, in customer_outlook's accepted_values test) are the
+    candidates' names as candidates.py fits them, then the rules without a model, as the GX suite checks them:
+    the macro rendered here by Jinja, as dbt renders it."""
+    source = (Path(__file__).parents[2] / "dbt_project" / "macros" / "outlook.sql").read_text()
+    returned = []
+    environment = jinja2.Environment(extensions=["jinja2.ext.do"])
+    environment.globals.update(var=lambda name: None, exceptions=None, **{"return": returned.append})
+    environment.from_string(source + "{{ outlook_methods() }}").render()
+    assert returned == [[*METHODS, "own_rate", "prospect_cohort", "no_history"]]
+    assert tuple(returned[0]) == OUTLOOK_METHODS
