@@ -76,6 +76,7 @@ bench-outlook: uv docs-assets
 	$(UV) sync --frozen --inexact --group bench --quiet
 	$(VENV)/bin/python bench/outlook_cdnow.py
 	$(VENV)/bin/python bench/outlook_candidates.py
+	$(VENV)/bin/python bench/outlook_choice_cost.py
 
 install: uv docs-assets
 	$(UV) sync --frozen --inexact --no-dev --quiet

@@ -42,6 +42,9 @@ COLUMNS = [
 TYPES = {
     "customers": "int64",
     "repeat_customers": "int64",
+    "purchase_model": "string",
+    "spend_model": "string",
+    "parameters": "string",
     "chosen": "bool",
     "choice_rank": "Int64",
     "actual_buyers": "Int64",

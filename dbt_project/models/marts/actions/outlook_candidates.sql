@@ -24,11 +24,12 @@ latest as (
 
 select
     cast(latest.choice_rank as integer) as choice_rank,
-    latest.chosen,
-    {{ dbt.concat(['latest.purchase_model', "'_'", 'latest.spend_model']) }} as method,  -- noqa: RF04
-    latest.purchase_model,
-    latest.spend_model,
-    latest.cutoff_date,
+    cast(latest.chosen as boolean) as chosen,
+    cast({{ dbt.concat(['latest.purchase_model', "'_'", 'latest.spend_model']) }} as {{ dbt.type_string() }})
+        as method,  -- noqa: RF04
+    cast(latest.purchase_model as {{ dbt.type_string() }}) as purchase_model,
+    cast(latest.spend_model as {{ dbt.type_string() }}) as spend_model,
+    cast(latest.cutoff_date as date) as cutoff_date,
     cast(latest.customers as bigint) as customers,
     cast(latest.repeat_customers as bigint) as repeat_customers,
     cast(round(latest.predicted_buyers, 1) as decimal(18, 1)) as predicted_buyers,
@@ -45,5 +46,5 @@ select
     ) as revenue_error_percent,
     cast(round(latest.top_decile_revenue_share, 4) as decimal(9, 4)) as top_decile_revenue_share,
     cast(round(latest.auc_buys_again, 4) as decimal(9, 4)) as auc_buys_again,
-    latest.fitted_at
+    cast(latest.fitted_at as {{ dbt.type_timestamp() }}) as fitted_at
 from latest
