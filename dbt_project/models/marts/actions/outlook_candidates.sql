@@ -13,12 +13,17 @@ with fits as (
 
 ),
 
+latest_refit as (
+
+    select max(fitted_at) as fitted_at from fits
+
+),
+
 latest as (
 
-    select * from fits
-    where
-        fitted_at = (select max(fits.fitted_at) from fits)
-        and choice_rank is not null
+    select fits.* from fits
+    inner join latest_refit on fits.fitted_at = latest_refit.fitted_at
+    where fits.choice_rank is not null
 
 )
 
