@@ -90,25 +90,13 @@ def fit_purchases(name: str, data: pd.DataFrame) -> dict[str, float]:
     model_class = {"bg_nbd": BetaGeoModel, "mbg_nbd": ModifiedBetaGeoModel, "pareto_nbd": ParetoNBDModel}[
         name
     ]
+    # The library's default priors, for every model: flat priors on Pareto/NBD's drop-out (a maximum
+    # likelihood fit) recovered generated drop-out rates but let the demo's fit run away until pytensor
+    # crashed the process (docs/benchmarks.md, "The outlook's candidates on CDNOW").
     with _quiet():
-        model = model_class(
-            data=data[["customer_id", "frequency", "recency", "T"]], model_config=_model_config(name)
-        )
+        model = model_class(data=data[["customer_id", "frequency", "recency", "T"]])
         model.fit(method="map", progressbar=False)
     return map_parameters(model)
-
-
-def _model_config(name: str) -> dict | None:
-    """The priors of a purchase model's MAP fit: the library's, but for Pareto/NBD's drop-out. Its default
-    priors (Weibull(2, 10) on beta, Weibull(2, 1) on s) suit time counted in weeks; in days a drop-out scale
-    beta of hundreds is usual, and that prior pulled it to a tenth of the truth on generated customers (fitted
-    beta 62 where the customers were generated with 300), so drop-out is given flat priors (a maximum
-    likelihood fit of s and beta)."""
-    if name != "pareto_nbd":
-        return None
-    from pymc_extras.prior import Prior
-
-    return {"s": Prior("HalfFlat"), "beta": Prior("HalfFlat")}
 
 
 # Each purchase model's (probability alive, probability of no purchase, expected purchases) in closed form,
