@@ -177,7 +177,7 @@ def test_a_daily_build_scores_with_the_weeks_fit_and_refits_a_week_later(tmp_pat
 
 
 def test_the_model_is_chosen_by_its_backtest_and_used(known_rates):
-    """marts.outlook_candidates ranks the six candidate pairs fitted at the backtest cutoff (2024-12-31) in
+    """marts.outlook_candidates ranks the four candidate pairs fitted at the backtest cutoff (2024-12-31) in
     the criterion's order (int_outlook_fits' figures, ranked again here by candidates.ranking). The chosen one
     (rank 1) is what outlook_backtest measured (its `all` row's figures are the candidate's, computed apart in
     SQL from the rounded predictions: within 0.1 point and 0.001), what the outlook cutoff was refitted with
@@ -187,8 +187,8 @@ def test_the_model_is_chosen_by_its_backtest_and_used(known_rates):
         "select choice_rank, chosen, method, revenue_error_percent, auc_buys_again, top_decile_revenue_share,"
         " cutoff_date from marts.outlook_candidates order by choice_rank"
     )
-    assert [row[0] for row in candidates] == [1, 2, 3, 4, 5, 6]
-    assert [row[1] for row in candidates] == [True, False, False, False, False, False]
+    assert [row[0] for row in candidates] == [1, 2, 3, 4]
+    assert [row[1] for row in candidates] == [True, False, False, False]
     assert {row[6] for row in candidates} == {dt.date(2024, 12, 31)}
     fits = pyramid.query(
         "select purchase_model, spend_model, predicted_revenue, actual_revenue, predicted_buyers,"
@@ -214,7 +214,21 @@ def test_the_model_is_chosen_by_its_backtest_and_used(known_rates):
     ) == [(chosen[2],)]
 
 
-@pytest.mark.parametrize("purchase_model", ["bg_nbd", "mbg_nbd", "pareto_nbd"])
+@pytest.mark.parametrize(
+    "purchase_model",
+    [
+        "bg_nbd",
+        "mbg_nbd",
+        pytest.param(
+            "pareto_nbd",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the library's Pareto/NBD priors, set for weeks: r2 expected at 2.27 (not a build's"
+                " candidate: candidates.BUILD_PURCHASE_CANDIDATES)",
+            ),
+        ),
+    ],
+)
 def test_every_candidate_recovers_each_groups_purchase_rate(known_rates, purchase_model):
     """Each purchase model, fitted on the outlook cutoff's summary of the known-rates customers (as the
     pipeline fits the chosen one), expects each group still buying at 2, 6 and 12 purchases a year to buy

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orchestration.outlook.candidates import fit_purchases
 from orchestration.outlook.models import Candidate, choose_outlook
 
 CUSTOMERS = 3_000
@@ -79,21 +80,24 @@ def choice(request) -> tuple[str, list[Candidate]]:
 
 def test_the_choice_follows_the_process(choice):
     """The choice switches with the process: on BG/NBD's process BG/NBD is chosen (seed 1: revenue error
-    +8 %, against MBG/NBD -18 % and Pareto/NBD +44 %); on MBG/NBD's process, where a one-time buyer can be
-    gone at once, MBG/NBD (+12 %, against BG/NBD +34 % and Pareto/NBD +39 %). On Pareto/NBD's process its
-    own model, held back by its priors, is not chosen (MBG/NBD +12 %, BG/NBD +13 %, Pareto/NBD +19 %). All
-    six candidates are ranked, each pair once."""
+    +8 %, against MBG/NBD -18 %); on MBG/NBD's process, where a one-time buyer can be gone at once, MBG/NBD
+    (+12 %, against BG/NBD +34 %). A build chooses among BG/NBD and MBG/NBD (Pareto/NBD is measured by
+    the benchmark, not chosen: see candidates.BUILD_PURCHASE_CANDIDATES), so on Pareto/NBD's process one of
+    them is (MBG/NBD, +12 %). All four candidate pairs are ranked, each once."""
     process, ranked = choice
     if process != "pareto_nbd":
         assert ranked[0].fit.purchase_model == process, [(c.fit.method, c.figures) for c in ranked]
-    assert [candidate.rank for candidate in ranked] == [1, 2, 3, 4, 5, 6]
-    assert len({candidate.fit.method for candidate in ranked}) == 6
+    assert [candidate.rank for candidate in ranked] == [1, 2, 3, 4]
+    assert len({candidate.fit.method for candidate in ranked}) == 4
 
 
 def test_each_process_model_recovers_its_rates(choice):
     process, ranked = choice
-    [own] = [c for c in ranked if c.fit.method == f"{process}_gamma_gamma"]
-    purchases = own.fit.parameters["purchases"]
+    if process == "pareto_nbd":
+        purchases = fit_purchases(process, generated_customers(process))
+    else:
+        [own] = [c for c in ranked if c.fit.method == f"{process}_gamma_gamma"]
+        purchases = own.fit.parameters["purchases"]
     assert purchases["r"] / purchases["alpha"] == pytest.approx(PURCHASE_RATE, rel=0.10), purchases
     if process != "pareto_nbd":
         dropout = purchases["a"] / (purchases["a"] + purchases["b"])

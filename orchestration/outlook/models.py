@@ -41,7 +41,7 @@ MIN_REPEAT_CUSTOMERS = 5
 # fitted on a random sample of this many (measured at 500,000 customers: every parameter within 2.5 % of the
 # fit on all, in half the time), and every customer is scored.
 MAX_FIT_CUSTOMERS = 100_000
-# The choice fits every candidate (three purchase models, four spend fits) on a sample of at most this many
+# The choice fits every candidate (two purchase models, four spend fits) on a sample of at most this many
 # customers, and scores every customer with each (measured in docs/benchmarks.md: what this adds to a refit).
 MAX_CHOICE_CUSTOMERS = 10_000
 # A fit is reused only while the customers it was fitted on are within this share of today's.
@@ -106,7 +106,7 @@ def choose_outlook(
     pooled = {(0, math.inf): by_frequency[(0, math.inf)]}
     spend_fits = {"gamma_gamma": pooled, "gamma_gamma_by_frequency": by_frequency}
     fits = {}
-    for purchase_model in candidates.PURCHASE_CANDIDATES:
+    for purchase_model in candidates.BUILD_PURCHASE_CANDIDATES:
         parameters = candidates.fit_purchases(purchase_model, sample)
         for spend_model in candidates.SPEND_CANDIDATES:
             fits[(purchase_model, spend_model)] = _fit(
