@@ -67,7 +67,7 @@ def main() -> None:
     print("| refit of both cutoffs | seconds |")
     print("| --- | ---: |")
     print(f"| classic: BG/NBD + Gamma-Gamma at each cutoff | {classic:.1f} |")
-    print(f"| with the choice: six candidates ranked at the backtest cutoff | {choice:.1f} |")
+    print(f"| with the choice: the candidates ranked at the backtest cutoff | {choice:.1f} |")
     print(f"| with the choice: and the chosen pair at the outlook cutoff (total) | {with_choice:.1f} |")
     print(f"| added by the choice | {with_choice - classic:+.1f} |")
 
