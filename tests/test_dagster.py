@@ -368,10 +368,13 @@ def test_the_demo_materializes_every_asset_and_passes_every_check(tmp_path):
         event.asset_key.path[-1]: event.step_materialization_data.materialization.metadata
         for event in result.get_asset_materialization_events()
     }
-    assert "| retain | 36 | 1,010,745.81 |" in shown["customer_actions"]["actions"].value
+    assert "| retain | 35 | 993,900.68 |" in shown["customer_actions"]["actions"].value
     assert "| top | 15 | 15.43 | 20.78 | -0.69 |" in shown["pyramid_forecast"]["pyramid_ahead"].value
     backtest = shown["outlook_backtest"]["backtest"].value
-    assert "| all | 1,502 | 691.1 | 614 | 3,776,980.60 | 4,569,110.75 | 0.8951 | 0.9289 |" in backtest
+    assert "| all | 1,502 | 683.1 | 614 | 3,862,943.26 | 4,569,110.75 | 0.8954 | 0.9280 |" in backtest
+    # The pair the backtest chose, first, in the candidates asset's metadata.
+    candidates = shown["outlook_candidates"]["candidates"].value
+    assert "| 1 | mbg_nbd + gamma_gamma (chosen) | -15.5 | 0.8954 | 0.8550 |" in candidates
     # The pyramid at the outlook's horizon beside today's: 15 top customers now (the pyramid above).
     assert "| top | 15 |" in shown["customer_outlook"]["pyramid_at_horizon"].value
     logged = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.dagster_event is None]

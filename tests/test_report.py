@@ -170,6 +170,9 @@ READ_AHEAD_AND_ACTIONS = """
     [row.dataset.action, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
   backtest: Array.from(document.querySelectorAll('#backtest tr[data-segment]')).map(row =>
     [row.dataset.segment, ...Array.from(row.querySelectorAll('td')).map(cell => cell.innerText.trim())]),
+  candidates: Array.from(document.querySelectorAll('#candidates tr[data-method]')).map(row =>
+    [row.querySelector('th').innerText.trim(), ...Array.from(row.querySelectorAll('td')).map(cell =>
+      cell.innerText.trim())]),
 })
 """
 
@@ -207,15 +210,23 @@ def test_the_page_shows_the_pyramid_ahead_and_the_action_lists(demo):
     assert shown["backtest"][0] == [
         "all",
         "1,502",
-        "691.1",
+        "683.1",
         "614",
-        "3,776,980.60",
+        "3,862,943.26",
         "4,569,110.75",
         "0.895",
-        "0.929",
+        "0.928",
     ]
     assert shown["backtest"] == [
         [segment, *backtest_cells(backtest[segment], LocaleFormat("en"))] for segment, *_ in shown["backtest"]
+    ]
+    # The models compared on the backtest (marts.outlook_candidates), the chosen one first and marked: the
+    # `all` row above is its backtest.
+    assert shown["candidates"] == [
+        ["MBG/NBD + Gamma-Gamma (chosen)", "-15.5 %", "0.895", "0.855"],
+        ["MBG/NBD + Gamma-Gamma by frequency", "-15.5 %", "0.895", "0.854"],
+        ["BG/NBD + Gamma-Gamma", "-17.3 %", "0.895", "0.856"],
+        ["BG/NBD + Gamma-Gamma by frequency", "-17.4 %", "0.895", "0.854"],
     ]
 
 
