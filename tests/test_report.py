@@ -227,6 +227,8 @@ def test_the_page_shows_the_pyramid_ahead_and_the_action_lists(demo):
         ["MBG/NBD + Gamma-Gamma by frequency", "-15.5 %", "0.895", "0.854"],
         ["BG/NBD + Gamma-Gamma", "-17.3 %", "0.895", "0.856"],
         ["BG/NBD + Gamma-Gamma by frequency", "-17.4 %", "0.895", "0.854"],
+        ["Pareto/NBD + Gamma-Gamma", "-26.1 %", "0.900", "0.856"],
+        ["Pareto/NBD + Gamma-Gamma by frequency", "-26.2 %", "0.900", "0.855"],
     ]
 
 

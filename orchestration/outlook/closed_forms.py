@@ -141,7 +141,10 @@ def pareto_expected_purchases(
         - s * np.log(beta + T)
     )
     rate = np.log(r + x) + np.log(beta + T) - np.log(alpha + T)
-    lifetime = np.log((1 - ((beta + T) / (beta + T + t)) ** (s - 1)) / (s - 1))
+    # (1 - ((beta + T) / (beta + T + t)) ** (s - 1)) / (s - 1), the library's, written so that it holds at
+    # s = 1 too (its limit, log((beta + T + t) / (beta + T))), where a maximum-likelihood fit can land.
+    horizon_log = np.log1p(t / (beta + T))
+    lifetime = np.log(horizon_log if s == 1 else -np.expm1(-(s - 1) * horizon_log) / (s - 1))
     return np.exp(alive_part + rate + lifetime - pareto_log_likelihood(parameters, x, t_x, T))
 
 

@@ -106,7 +106,7 @@ def choose_outlook(
     pooled = {(0, math.inf): by_frequency[(0, math.inf)]}
     spend_fits = {"gamma_gamma": pooled, "gamma_gamma_by_frequency": by_frequency}
     fits = {}
-    for purchase_model in candidates.BUILD_PURCHASE_CANDIDATES:
+    for purchase_model in candidates.PURCHASE_CANDIDATES:
         parameters = candidates.fit_purchases(purchase_model, sample)
         for spend_model in candidates.SPEND_CANDIDATES:
             fits[(purchase_model, spend_model)] = _fit(
