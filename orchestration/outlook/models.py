@@ -1,8 +1,9 @@
-"""Each customer's outlook: a model of when customers buy and one of how much, from pymc-marketing and fitted
-by MAP on the per-customer summary SQL builds (`int_outlook_summary`), never on sales lines. Which pair is
-chosen by the build's own backtest (candidates.py): each refit of the backtest cutoff fits every candidate,
-scores the horizon after that cutoff, which has happened by the as-of date, and keeps the one the criterion
-prefers (`choose_outlook`); the outlook cutoff is then refitted with that pair (`fit_outlook`).
+"""Each customer's outlook: a model of when customers buy and one of how much (candidates.py:
+pymc-marketing's, fitted by MAP, and Pareto/NBD by maximum likelihood), fitted on the per-customer summary
+SQL builds (`int_outlook_summary`), never on sales lines. Which pair is chosen by the build's own backtest:
+each refit of the backtest cutoff fits every candidate, scores the horizon after that cutoff, which has
+happened by the as-of date, and keeps the one the criterion prefers (`choose_outlook`); the outlook cutoff is
+then refitted with that pair (`fit_outlook`).
 
 The purchase models need, per customer who bought: `frequency`, the repeat purchase days; `recency`, the days
 from the first to the last purchase day; `T`, the days from the first purchase day to the cutoff. The spend
