@@ -120,21 +120,23 @@ def fit_pareto_nbd(data: pd.DataFrame) -> dict[str, float]:
 
     def negative_log_likelihood(log_parameters: np.ndarray) -> float:
         parameters = dict(zip(names, np.exp(log_parameters), strict=True))
-        with np.errstate(all="ignore"):
-            value = -closed_forms.pareto_log_likelihood(parameters, x, t_x / unit, tenure / unit).sum()
+        value = -closed_forms.pareto_log_likelihood(parameters, x, t_x / unit, tenure / unit).sum()
         return float(value) if np.isfinite(value) else math.inf
 
     # From r = s = 1, alpha at the mean purchase rate, beta at one mean tenure (all equal, the search can stop
     # at once where the two branches of the likelihood meet); the mean, not the sum, keeps the tolerances
     # independent of the number of customers.
     start = np.array([0.0, -math.log(float(x.mean()) + 1), 0.0, 0.0])
-    result = minimize(
-        lambda log_parameters: negative_log_likelihood(log_parameters) / len(x),
-        start,
-        method="L-BFGS-B",
-        bounds=[PARETO_LOG_BOUNDS] * 4,
-        options={"ftol": 1e-13, "gtol": 1e-9},
-    )
+    # An overflowing term is an infinite objective, which the search steps back from (quietly: not a
+    # warning to the build's log).
+    with _quiet(), np.errstate(all="ignore"):
+        result = minimize(
+            lambda log_parameters: negative_log_likelihood(log_parameters) / len(x),
+            start,
+            method="L-BFGS-B",
+            bounds=[PARETO_LOG_BOUNDS] * 4,
+            options={"ftol": 1e-13, "gtol": 1e-9},
+        )
     fitted = dict(zip(names, np.exp(result.x).tolist(), strict=True))
     fitted["alpha"] *= unit
     fitted["beta"] *= unit
