@@ -135,13 +135,20 @@ def score_outlook(summary: pd.DataFrame, fit: Fit | None, horizon_days: int) -> 
         return scores
     # The models' closed forms (closed_forms.py, held equal to pymc-marketing's by a test): scoring with a
     # stored fit imports no modelling library.
-    p_alive, p_buys, orders = candidates.purchase_scores(
-        fit.purchase_model, fit.parameters[PURCHASES], summary, horizon_days
-    )
+    with np.errstate(all="ignore"):  # what cannot be scored is nulled below
+        p_alive, p_buys, orders = candidates.purchase_scores(
+            fit.purchase_model, fit.parameters[PURCHASES], summary, horizon_days
+        )
     spend = candidates.spend_from_json(fit.parameters[SPEND], fit.parameters.get(SPEND_BANDS))
     scores["p_alive"], scores["p_buys"], scores["expected_orders"] = p_alive, p_buys, orders
     scores["expected_revenue"] = orders * candidates.spend_per_purchase(spend, summary)
     scores[list(SCORE_COLUMNS)] = scores[list(SCORE_COLUMNS)].clip(lower=0)
+    # A customer the closed forms cannot score (a hypergeometric term overflows, at extreme parameters and
+    # hundreds of repeat purchase days) gets null scores, so int_outlook_predictions gives them the own-rate
+    # rule; an infinite score would not fit the marts' decimals. In the choice, a candidate with such a
+    # customer has null figures and ranks last.
+    unscorable = ~np.isfinite(scores[list(SCORE_COLUMNS)].to_numpy(dtype="float64")).all(axis=1)
+    scores.loc[unscorable, list(SCORE_COLUMNS)] = np.nan
     return scores
 
 
