@@ -1,7 +1,7 @@
 """The outlook's candidate models and how one is chosen by its own backtest: each refit of the backtest cutoff
 fits every candidate and keeps the one the CRITERION prefers (models.choose_outlook, called by the dbt Python
-model int_outlook_fits); `make bench-outlook` measures them on CDNOW. Each is fitted by the library and scored
-by its closed form (closed_forms.py, held equal to the library's by a test).
+model int_outlook_fits); `make bench-outlook` measures them on CDNOW. Each is scored by its closed form
+(closed_forms.py, held equal to pymc-marketing's by a test).
 
 Purchases (when and how often a customer buys):
 
@@ -123,9 +123,10 @@ def fit_pareto_nbd(data: pd.DataFrame) -> dict[str, float]:
         value = -closed_forms.pareto_log_likelihood(parameters, x, t_x / unit, tenure / unit).sum()
         return float(value) if np.isfinite(value) else math.inf
 
-    # From r = s = 1, alpha at the mean purchase rate, beta at one mean tenure (all equal, the search can stop
-    # at once where the two branches of the likelihood meet); the mean, not the sum, keeps the tolerances
-    # independent of the number of customers.
+    # From r = s = 1, alpha at the mean purchase rate and beta at one mean tenure. Not all at 1: there alpha
+    # equals beta, where the likelihood's two branches meet, and the search stopped at once (seen on a
+    # generated Pareto/NBD process). The mean, not the sum, keeps the tolerances apart from the customers'
+    # number.
     start = np.array([0.0, -math.log(float(x.mean()) + 1), 0.0, 0.0])
     # An overflowing term is an infinite objective, which the search steps back from (quietly: not a
     # warning to the build's log).

@@ -2,6 +2,7 @@
 that gives MBG/NBD its probability of no purchase, and Pareto/NBD's maximum-likelihood fit against the
 published one; pure: no pymc model is built."""
 
+import math
 from importlib.metadata import distribution
 from pathlib import Path
 
@@ -11,7 +12,15 @@ import pandas as pd
 import pytest
 
 from orchestration.outlook import closed_forms
-from orchestration.outlook.candidates import CLASSIC, METHODS, Figures, choose, figures, fit_pareto_nbd
+from orchestration.outlook.candidates import (
+    CLASSIC,
+    METHODS,
+    Figures,
+    choose,
+    figures,
+    fit_pareto_nbd,
+    ranking,
+)
 from orchestration.validate.suites import OUTLOOK_METHODS
 
 
@@ -49,6 +58,9 @@ def test_the_choice_follows_the_criterion():
     assert choose(backtests) == CLASSIC
     backtests[("pareto_nbd", "gamma_gamma")] = _figures(-10.6, 0.770, capture=0.6)
     assert choose(backtests) == ("pareto_nbd", "gamma_gamma")
+    # A candidate that could not score every customer (its totals NaN) ranks below every measured one.
+    backtests[("pareto_nbd", "gamma_gamma")] = Figures(math.nan, 100, math.nan, 0, math.nan, math.nan)
+    assert ranking(backtests)[-1] == ("pareto_nbd", "gamma_gamma")
 
 
 def test_no_purchase_is_dropout_or_a_quiet_alive_customer():
