@@ -3,6 +3,11 @@
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
+
+from orchestration.outlook.models import SCORE_COLUMNS, Fit, score_outlook
+
 SCORE_WITH_A_STORED_FIT = """
 import sys
 import pandas as pd
@@ -36,11 +41,6 @@ def test_a_customer_the_closed_forms_cannot_score_gets_null_scores():
     0.9994), beyond a double): all four scores are null, so int_outlook_predictions gives them the
     own-rate rule, not an infinite or NaN number the marts' decimals cannot hold. A one-time buyer beside
     them is scored as usual."""
-    import numpy as np
-    import pandas as pd
-
-    from orchestration.outlook.models import SCORE_COLUMNS, Fit, score_outlook
-
     fit = Fit(
         {"purchases": {"r": 50.0, "alpha": 10.0, "s": 0.01, "beta": 1e5}, "spend": {"p": 6, "q": 4, "v": 15}},
         customers=100,
